@@ -1,0 +1,147 @@
+// The main step with docker stubbed at the exec seam: which commands run, in what order, and
+// what reaches them. (The real engine and registry are exercised by the e2e suite.)
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { setRunner, type RunOptions, type RunResult } from '../../src/exec.js'
+import { run } from '../../src/main.js'
+
+interface Call {
+  command: string
+  args: string[]
+  opts?: RunOptions
+}
+
+const DIGEST = 'sha256:' + 'a'.repeat(64)
+let calls: Call[]
+let savedEnv: NodeJS.ProcessEnv
+let outputFile: string
+
+/** A fake docker: login answers `loginResult`; build writes the metadata buildx would. */
+function fakeDocker(
+  loginResult: RunResult,
+  buildResult: RunResult = { code: 0, stdout: '', stderr: '' }
+) {
+  return async (command: string, args: string[], opts?: RunOptions): Promise<RunResult> => {
+    calls.push({ command, args, opts })
+    if (args[0] === 'login') return loginResult
+    if (args[0] === 'buildx' && buildResult.code === 0) {
+      const at = (flag: string) => args[args.indexOf(flag) + 1]
+      writeFileSync(at('--metadata-file'), JSON.stringify({ 'containerimage.digest': DIGEST }))
+      writeFileSync(at('--iidfile'), 'sha256:' + 'b'.repeat(64))
+    }
+    return args[0] === 'buildx' ? buildResult : { code: 0, stdout: '', stderr: '' }
+  }
+}
+
+beforeEach(() => {
+  savedEnv = { ...process.env }
+  calls = []
+  const dir = mkdtempSync(join(tmpdir(), 'main-test-'))
+  outputFile = join(dir, 'output')
+  writeFileSync(outputFile, '')
+  writeFileSync(join(dir, 'state'), '')
+  writeFileSync(join(dir, 'event.json'), JSON.stringify({ repository: { default_branch: 'main' } }))
+  Object.assign(process.env, {
+    RUNNER_TEMP: dir,
+    GITHUB_OUTPUT: outputFile,
+    GITHUB_STATE: join(dir, 'state'),
+    GITHUB_EVENT_PATH: join(dir, 'event.json'),
+    GITHUB_REPOSITORY: 'acme/app',
+    GITHUB_EVENT_NAME: 'push',
+    GITHUB_REF: 'refs/heads/main',
+    GITHUB_SHA: 'c'.repeat(40),
+    INPUT_USERNAME: 'octo',
+    INPUT_TOKEN: 'secret-token-value'
+  })
+  delete process.env.GITHUB_STEP_SUMMARY
+})
+
+afterEach(() => {
+  process.env = savedEnv
+  process.exitCode = undefined
+})
+
+test('login with the token on stdin, then one buildx build that pushes; outputs set', async () => {
+  setRunner(fakeDocker({ code: 0, stdout: 'Login Succeeded', stderr: '' }))
+  await run()
+  expect(process.exitCode).toBeUndefined()
+  expect(calls.map(c => c.args[0])).toEqual(['login', 'buildx'])
+  const [login, build] = calls
+  expect(login.args).toEqual(['login', 'ghcr.io', '--username', 'octo', '--password-stdin'])
+  expect(login.opts?.input).toBe('secret-token-value')
+  expect(calls.flatMap(c => c.args).join(' ')).not.toContain('secret-token-value')
+  expect(login.opts?.env?.DOCKER_CONFIG).toBe(build.opts?.env?.DOCKER_CONFIG)
+  expect(login.opts?.env?.DOCKER_CONFIG).toContain(process.env.RUNNER_TEMP)
+  expect(build.args).toContain('--push')
+  const outputs = readFileSync(outputFile, 'utf8')
+  expect(outputs).toContain(DIGEST)
+  expect(outputs).toContain('ghcr.io/acme/app@' + DIGEST)
+})
+
+test('a failed login stops before the build and names the fix', async () => {
+  setRunner(
+    fakeDocker({
+      code: 1,
+      stdout: '',
+      stderr: 'Error response from daemon: Get "https://ghcr.io/v2/": denied: denied'
+    })
+  )
+  const log: string[] = []
+  const write = process.stdout.write.bind(process.stdout)
+  process.stdout.write = ((chunk: string) => (
+    log.push(String(chunk)),
+    true
+  )) as typeof process.stdout.write
+  try {
+    await run()
+  } finally {
+    process.stdout.write = write
+  }
+  expect(process.exitCode).toBe(1)
+  expect(calls.map(c => c.args[0])).toEqual(['login'])
+  expect(log.join('')).toMatch(/::error::login to ghcr.io as octo failed: .*denied: denied/)
+  expect(log.join('')).toMatch(/SSO/)
+})
+
+test('a failed push fails the step', async () => {
+  setRunner(
+    fakeDocker(
+      { code: 0, stdout: '', stderr: '' },
+      {
+        code: 1,
+        stdout: '',
+        stderr:
+          'ERROR: failed to push ghcr.io/acme/app:main: denied: permission_denied: write_package'
+      }
+    )
+  )
+  const write = process.stdout.write.bind(process.stdout)
+  const log: string[] = []
+  process.stdout.write = ((chunk: string) => (
+    log.push(String(chunk)),
+    true
+  )) as typeof process.stdout.write
+  try {
+    await run()
+  } finally {
+    process.stdout.write = write
+  }
+  expect(process.exitCode).toBe(1)
+  expect(log.join('')).toMatch(/Manage Actions access/)
+  expect(readFileSync(outputFile, 'utf8')).not.toContain('pushed')
+})
+
+test('bad input fails before any command runs', async () => {
+  setRunner(fakeDocker({ code: 0, stdout: '', stderr: '' }))
+  process.env.INPUT_PUSH = 'sometimes'
+  const write = process.stdout.write.bind(process.stdout)
+  process.stdout.write = (() => true) as typeof process.stdout.write
+  try {
+    await run()
+  } finally {
+    process.stdout.write = write
+  }
+  expect(process.exitCode).toBe(1)
+  expect(calls).toEqual([])
+})

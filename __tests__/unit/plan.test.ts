@@ -1,0 +1,157 @@
+// The plan core as tables: (event, inputs) → images, refs, labels, push decision, buildx argv.
+import { contextFromEnv, type GitHubContext } from '../../src/context.js'
+import { parseInputs } from '../../src/inputs.js'
+import { computePlan, isForkPullRequest } from '../../src/plan.js'
+
+const SHA = 'abc1234def5678abc1234def5678abc1234def56'
+const NOW = new Date('2026-11-26T12:00:00.000Z')
+
+function ctx(eventName: string, ref: string, payload: Record<string, unknown> = {}): GitHubContext {
+  return contextFromEnv(
+    {
+      GITHUB_REPOSITORY: 'Acme-Org/Hello-App',
+      GITHUB_EVENT_NAME: eventName,
+      GITHUB_REF: ref,
+      GITHUB_SHA: SHA,
+      GITHUB_SERVER_URL: 'https://github.com'
+    },
+    { repository: { default_branch: 'main' }, ...payload }
+  )
+}
+
+function plan(c: GitHubContext, inputs: Record<string, string> = {}) {
+  const settings = parseInputs(name => ({ username: 'octo', token: 'tok', ...inputs })[name] ?? '')
+  return computePlan({ settings, ctx: c, now: NOW, metadataFile: '/t/m.json', iidFile: '/t/iid' })
+}
+
+const fork = {
+  pull_request: {
+    number: 15,
+    head: { ref: 'feature', sha: 'f'.repeat(40), repo: { full_name: 'someone/Hello-App' } },
+    base: { ref: 'main', repo: { full_name: 'Acme-Org/Hello-App' } }
+  }
+}
+const samerepo = {
+  pull_request: {
+    number: 15,
+    head: { ref: 'feature', sha: 'f'.repeat(40), repo: { full_name: 'Acme-Org/Hello-App' } },
+    base: { ref: 'main', repo: { full_name: 'Acme-Org/Hello-App' } }
+  }
+}
+
+describe('default tags per event (DESIGN §4)', () => {
+  test.each([
+    ['push', 'refs/heads/main', {}, ['main', 'sha-abc1234', 'latest']],
+    ['push', 'refs/heads/feature/X', {}, ['feature-X', 'sha-abc1234']],
+    ['push', 'refs/tags/v1.2.3', {}, ['1.2.3', '1.2', '1', 'latest', 'sha-abc1234']],
+    ['push', 'refs/tags/v0.4.1', {}, ['0.4.1', '0.4', 'latest', 'sha-abc1234']],
+    ['push', 'refs/tags/v2.0.0-rc.1', {}, ['2.0.0-rc.1', 'sha-abc1234']],
+    ['push', 'refs/tags/release-7', {}, ['release-7', 'sha-abc1234']],
+    ['pull_request', 'refs/pull/15/merge', samerepo, ['pr-15']],
+    ['schedule', 'refs/heads/main', {}, ['nightly', 'sha-abc1234']]
+  ])('%s %s', (event, ref, payload, tags) => {
+    const p = plan(ctx(event, ref, payload))
+    expect(p.tags.map(t => t.name).sort()).toEqual([...tags].sort())
+    expect(p.refs.sort()).toEqual(tags.map(t => `ghcr.io/acme-org/hello-app:${t}`).sort())
+  })
+})
+
+describe('push decision', () => {
+  test.each([
+    ['push', 'refs/heads/main', {}, {}, true, /push: auto on push event/],
+    ['pull_request', 'refs/pull/15/merge', samerepo, {}, true, /push: auto/],
+    [
+      'pull_request',
+      'refs/pull/15/merge',
+      fork,
+      {},
+      false,
+      /fork someone\/Hello-App, whose token cannot write packages/
+    ],
+    ['pull_request', 'refs/pull/15/merge', fork, { push: 'true' }, true, /push: true/],
+    ['push', 'refs/heads/main', {}, { push: 'false' }, false, /push: false/],
+    ['push', 'refs/heads/main', {}, { 'dry-run': 'true' }, false, /dry-run/]
+  ])('%s %s %j %j', (event, ref, payload, inputs, push, reason) => {
+    const p = plan(ctx(event, ref, payload), inputs)
+    expect(p.push).toBe(push)
+    expect(p.pushReason).toMatch(reason)
+    expect(p.buildArgv.includes('--push')).toBe(push)
+  })
+
+  test('fork detection needs a head repository different from the base', () => {
+    expect(isForkPullRequest(ctx('pull_request', 'refs/pull/1/merge', fork))).toBe(true)
+    expect(isForkPullRequest(ctx('pull_request', 'refs/pull/1/merge', samerepo))).toBe(false)
+    expect(isForkPullRequest(ctx('push', 'refs/heads/main', fork))).toBe(false)
+  })
+})
+
+describe('images and labels', () => {
+  test('default image is <registry>/<owner>/<repo>, lowercased with a notice', () => {
+    const p = plan(ctx('push', 'refs/heads/main'))
+    expect(p.images).toEqual(['ghcr.io/acme-org/hello-app'])
+    expect(p.notices).toContainEqual({
+      level: 'notice',
+      message: expect.stringContaining('lowercased')
+    })
+  })
+
+  test('legacy registry and https:// are normalized', () => {
+    const p = plan(ctx('push', 'refs/heads/main'), { registry: 'https://docker.pkg.github.com/' })
+    expect(p.registry).toBe('ghcr.io')
+    expect(p.images).toEqual(['ghcr.io/acme-org/hello-app'])
+    expect(p.notices.some(n => n.level === 'warning')).toBe(true)
+  })
+
+  test('labels need no API call: source, revision, created, version, title', () => {
+    const p = plan(ctx('push', 'refs/tags/v1.2.3'))
+    expect(p.labels).toEqual(
+      expect.arrayContaining([
+        'org.opencontainers.image.source=https://github.com/Acme-Org/Hello-App',
+        `org.opencontainers.image.revision=${SHA}`,
+        'org.opencontainers.image.created=2026-11-26T12:00:00.000Z',
+        'org.opencontainers.image.version=1.2.3',
+        'org.opencontainers.image.title=Hello-App'
+      ])
+    )
+  })
+
+  test('user labels override generated keys', () => {
+    const p = plan(ctx('push', 'refs/heads/main'), {
+      labels: 'org.opencontainers.image.title=Custom\nteam=core'
+    })
+    expect(p.labels).toContain('org.opencontainers.image.title=Custom')
+    expect(p.labels).not.toContain('org.opencontainers.image.title=Hello-App')
+    expect(p.labels).toContain('team=core')
+  })
+})
+
+describe('buildx argv', () => {
+  test('one build with every tag and label, metadata and iid files, context last', () => {
+    const p = plan(ctx('push', 'refs/heads/main'), {
+      file: 'docker/Dockerfile',
+      context: 'app',
+      'build-args': 'A=1\nB=$(touch /tmp/x)',
+      target: 'prod',
+      platforms: 'linux/amd64'
+    })
+    const argv = p.buildArgv
+    expect(argv.slice(0, 2)).toEqual(['buildx', 'build'])
+    expect(argv.at(-1)).toBe('app')
+    const values = (flag: string) => argv.flatMap((a, i) => (a === flag ? [argv[i + 1]] : []))
+    expect(values('--tag').sort()).toEqual(p.refs.sort())
+    expect(values('--label')).toEqual(p.labels)
+    expect(values('--file')).toEqual(['docker/Dockerfile'])
+    expect(values('--metadata-file')).toEqual(['/t/m.json'])
+    expect(values('--iidfile')).toEqual(['/t/iid'])
+    expect(values('--build-arg')).toEqual(['A=1', 'B=$(touch /tmp/x)'])
+    expect(values('--target')).toEqual(['prod'])
+    expect(values('--platform')).toEqual(['linux/amd64'])
+  })
+})
+
+describe('errors', () => {
+  test('no repository and no images', () => {
+    const c = contextFromEnv({ GITHUB_EVENT_NAME: 'push', GITHUB_REF: 'refs/heads/main' }, {})
+    expect(() => plan(c)).toThrow(/^images: no image given and GITHUB_REPOSITORY is not set/)
+  })
+})

@@ -1,0 +1,173 @@
+// The functional core: (settings, GitHub context, repository facts, clock, paths) → Plan.
+// Everything the shell does is decided here, so the whole behaviour is table-testable.
+import type { GitHubContext, RepoInfo } from './context.js'
+import type { Settings } from './inputs.js'
+import { InputError } from './errors.js'
+import { normalizeImage, normalizeRegistry, type Notice } from './registry.js'
+import { computeTags, parseImages, type TagEnv, type TagOut } from './tags/index.js'
+import { applyUserPairs, computeLabels } from './labels.js'
+
+export interface Plan {
+  registry: string
+  images: string[] // host/repository, normalized
+  tags: TagOut[] // tag names with the rule that made each
+  refs: string[] // image:tag for every image × tag
+  version: string
+  latestReason: string
+  labels: string[] // key=value
+  annotations: string[] // level:key=value as passed to buildx
+  push: boolean
+  pushReason: string
+  /** `docker` argv for the one build, e.g. ['buildx', 'build', ...]. */
+  buildArgv: string[]
+  notices: Notice[]
+}
+
+export interface PlanInput {
+  settings: Settings
+  ctx: GitHubContext
+  repo?: RepoInfo
+  now: Date
+  /**
+   * `{{sha}}`, type=sha and the revision label on pull requests: the PR head commit unless
+   * false (DOCKER_METADATA_PR_HEAD_SHA=false, metadata-action's default: the merge commit).
+   */
+  prHeadSha?: boolean
+  /** Where buildx writes its metadata and image id (inside the private temp dir). */
+  metadataFile: string
+  iidFile: string
+}
+
+/** A pull_request whose head lives in another repository: its token cannot write packages. */
+export function isForkPullRequest(ctx: GitHubContext): boolean {
+  if (ctx.eventName !== 'pull_request') return false
+  const head = ctx.payload?.pull_request?.head?.repo?.full_name
+  const base = ctx.payload?.pull_request?.base?.repo?.full_name ?? `${ctx.owner}/${ctx.repo}`
+  return typeof head === 'string' && head.toLowerCase() !== String(base).toLowerCase()
+}
+
+function decidePush(settings: Settings, ctx: GitHubContext): { push: boolean; reason: string } {
+  if (settings.dryRun) return { push: false, reason: 'dry-run: nothing is built or pushed' }
+  if (settings.push === 'true') return { push: true, reason: 'push: true' }
+  if (settings.push === 'false') return { push: false, reason: 'push: false' }
+  if (isForkPullRequest(ctx)) {
+    const head = ctx.payload.pull_request.head.repo.full_name
+    return {
+      push: false,
+      reason: `push: auto and this pull_request comes from the fork ${head}, whose token cannot write packages: building without pushing`
+    }
+  }
+  return { push: true, reason: `push: auto on ${ctx.eventName || 'this'} event` }
+}
+
+export function computePlan(input: PlanInput): Plan {
+  const { settings, ctx, repo, now } = input
+  const notices: Notice[] = []
+  const registry = normalizeRegistry(settings.registry, notices)
+
+  const tagEnv = { ctx, now, repo, prHeadSha: input.prHeadSha }
+  const imageEntries = settings.images.length
+    ? parseImages(tagEnv, settings.images)
+    : defaultImage(registry, ctx)
+  const images = [...new Set(imageEntries.map(e => normalizeImage(e, registry, notices)))]
+  if (images.length === 0) {
+    throw new InputError('images: every image is disabled: enable at least one image')
+  }
+
+  const tagResult = computeTags(tagEnv, settings.tags, settings.flavor)
+  const tags = tagResult.tags
+  if (tags.length === 0) {
+    throw new InputError(
+      `tags: no tag applies to this ${ctx.eventName || 'unknown'} event (ref ${ctx.ref || 'none'}): add a rule that matches it, e.g. type=sha`
+    )
+  }
+  const refs = images.flatMap(image => tags.map(t => `${image}:${t.name}`))
+  const version = tagResult.version.main ?? ''
+
+  const generated = computeLabels({ ctx, now, repo, version, prHeadSha: input.prHeadSha })
+  const labels = applyUserPairs(generated, settings.labels, 'labels', tagEnv).map(
+    ([k, v]) => `${k}=${v}`
+  )
+  const annotations = computeAnnotations(generated, settings, tagEnv)
+
+  const { push, reason } = decidePush(settings, ctx)
+  return {
+    registry,
+    images,
+    tags,
+    refs,
+    version,
+    latestReason: tagResult.latestReason,
+    labels,
+    annotations,
+    push,
+    pushReason: reason,
+    buildArgv: buildxArgv(settings, refs, labels, annotations, push, input),
+    notices
+  }
+}
+
+function defaultImage(registry: string, ctx: GitHubContext): string[] {
+  if (!ctx.owner || !ctx.repo) {
+    throw new InputError(
+      'images: no image given and GITHUB_REPOSITORY is not set: set images, e.g. ghcr.io/owner/app'
+    )
+  }
+  return [`${registry}/${ctx.owner}/${ctx.repo}`]
+}
+
+/**
+ * The generated OCI keys as manifest annotations, and on the index too for multi-platform
+ * builds (GHCR reads a multi-arch package's description from the index). User `annotations`
+ * lines without a level prefix apply at the same levels and override generated keys.
+ */
+function computeAnnotations(
+  generated: Array<[string, string]>,
+  settings: Settings,
+  tagEnv: TagEnv
+): string[] {
+  const levels = settings.platforms.length > 1 ? ['index', 'manifest'] : ['manifest']
+  const out: string[] = []
+  for (const level of levels) {
+    const pairs = applyUserPairs(
+      generated,
+      settings.annotations.filter(l => !/^[a-z-]+(\[[^\]]*\])?:/.test(l)),
+      'annotations',
+      tagEnv
+    )
+    for (const [k, v] of pairs) out.push(`${level}:${k}=${v}`)
+  }
+  // Lines that name their level (`index:key=value`) are passed as given.
+  out.push(...settings.annotations.filter(l => /^[a-z-]+(\[[^\]]*\])?:/.test(l)))
+  return out
+}
+
+function buildxArgv(
+  s: Settings,
+  refs: string[],
+  labels: string[],
+  annotations: string[],
+  push: boolean,
+  input: PlanInput
+): string[] {
+  const argv = ['buildx', 'build']
+  if (s.builder) argv.push('--builder', s.builder)
+  if (s.file) argv.push('--file', s.file)
+  argv.push('--iidfile', input.iidFile, '--metadata-file', input.metadataFile)
+  for (const ref of refs) argv.push('--tag', ref)
+  for (const label of labels) argv.push('--label', label)
+  for (const a of annotations) argv.push('--annotation', a)
+  if (s.platforms.length) argv.push('--platform', s.platforms.join(','))
+  for (const arg of s.buildArgs) argv.push('--build-arg', arg)
+  if (s.target) argv.push('--target', s.target)
+  for (const c of s.cacheFrom) argv.push('--cache-from', c)
+  for (const c of s.cacheTo) argv.push('--cache-to', c)
+  if (s.noCache) argv.push('--no-cache')
+  if (s.pull) argv.push('--pull')
+  if (s.network) argv.push('--network', s.network)
+  if (s.provenance) argv.push(`--provenance=${s.provenance}`)
+  if (s.sbom) argv.push(`--sbom=${s.sbom}`)
+  if (push) argv.push('--push')
+  argv.push(s.context)
+  return argv
+}

@@ -1,0 +1,98 @@
+// What the user sees: the printed plan, the step outputs and the job summary.
+import * as core from './runner.js'
+import type { Plan } from './plan.js'
+
+export interface BuildResult {
+  digest: string
+  imageid: string
+  metadata: string
+}
+
+/** The plan as log lines (no secrets are in the plan: the token never enters it). */
+export function planLines(plan: Plan): string[] {
+  const width = Math.max(...plan.tags.map(t => t.name.length))
+  return [
+    `images:  ${plan.images.join(', ')}`,
+    `version: ${plan.version || '(none)'}`,
+    'tags:',
+    ...plan.tags.map(t => `  ${t.name.padEnd(width)} ← ${t.rule}`),
+    `latest:  ${plan.latestReason}`,
+    'labels:',
+    ...plan.labels.map(l => `  ${l}`),
+    ...(plan.annotations.length ? ['annotations:', ...plan.annotations.map(a => `  ${a}`)] : []),
+    `push:    ${plan.push ? 'yes' : 'no'} (${plan.pushReason})`,
+    `command: docker ${plan.buildArgv.map(quoteArg).join(' ')}`
+  ]
+}
+
+/** Shell-style quoting for display only (the command itself gets an argv, never a string). */
+function quoteArg(a: string): string {
+  return /^[\w@%+=:,./-]+$/.test(a) ? a : `'${a.replace(/'/g, `'\\''`)}'`
+}
+
+export function setOutputs(plan: Plan, result: BuildResult | undefined, pushed: boolean): void {
+  const digest = result?.digest ?? ''
+  core.setOutput('digest', digest)
+  core.setOutput('imageid', result?.imageid ?? '')
+  core.setOutput('metadata', result?.metadata ?? '')
+  core.setOutput('tags', plan.refs.join('\n'))
+  core.setOutput('version', plan.version)
+  core.setOutput('labels', plan.labels.join('\n'))
+  core.setOutput('annotations', plan.annotations.join('\n'))
+  core.setOutput(
+    'json',
+    JSON.stringify({
+      tags: plan.refs,
+      labels: Object.fromEntries(plan.labels.map(splitPair)),
+      annotations: plan.annotations,
+      version: plan.version
+    })
+  )
+  core.setOutput('refs', pushed && digest ? plan.images.map(i => `${i}@${digest}`).join('\n') : '')
+  core.setOutput('pushed', String(pushed))
+}
+
+function splitPair(kv: string): [string, string] {
+  const i = kv.indexOf('=')
+  return [kv.slice(0, i), kv.slice(i + 1)]
+}
+
+/** Writes the job summary: refs, digest, every tag with its rule, labels. */
+export async function writeSummary(
+  plan: Plan,
+  result: BuildResult | undefined,
+  pushed: boolean,
+  dryRun: boolean
+): Promise<void> {
+  // Loaded only here: @actions/core is slow to load (see runner.ts) and only the summary needs it.
+  const { summary } = await import('@actions/core')
+  const s = summary.addHeading('ghcr-build-push', 2)
+  const status = dryRun
+    ? 'dry run: nothing built or pushed'
+    : pushed
+      ? 'pushed'
+      : 'built, not pushed'
+  s.addRaw(`<p><b>${status}</b> — ${escape(plan.pushReason)}</p>`, true)
+  if (result?.digest) s.addRaw(`<p>digest: <code>${result.digest}</code></p>`, true)
+  if (pushed && result?.digest) {
+    s.addList(plan.images.map(i => `<code>${i}@${result.digest}</code>`))
+  }
+  s.addTable([
+    [
+      { data: 'tag', header: true },
+      { data: 'rule', header: true }
+    ],
+    ...plan.refs.map(ref => {
+      const name = ref.slice(ref.lastIndexOf(':') + 1)
+      const rule = plan.tags.find(t => t.name === name)?.rule ?? ''
+      return [`<code>${escape(ref)}</code>`, escape(rule)]
+    })
+  ])
+  s.addRaw(`<p>latest: ${escape(plan.latestReason)}</p>`, true)
+  s.addDetails('labels', `<pre>${escape(plan.labels.join('\n'))}</pre>`)
+  await s.write()
+}
+
+function escape(s: string): string {
+  return s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;')
+}
