@@ -1,0 +1,145 @@
+// Runs dist/index.js exactly as the Actions runner does: INPUT_* and GITHUB_* variables, the
+// GITHUB_OUTPUT / GITHUB_STATE / GITHUB_STEP_SUMMARY files, an event payload file; then the post
+// step with the saved state as STATE_* variables. Talks to the registry started by
+// scripts/e2e-env.sh (its env.json path is in E2E_ENV_FILE).
+import { spawn } from 'node:child_process'
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join, resolve } from 'node:path'
+
+export const ROOT = resolve(import.meta.dirname ?? '.', '../..')
+const BUNDLE = join(ROOT, 'dist', 'index.js')
+
+export interface E2EEnv {
+  DOCKER_HOST: string
+  E2E_REGISTRY: string
+  E2E_USER: string
+  E2E_PASSWORD: string
+  [key: string]: string
+}
+
+export function e2eEnv(): E2EEnv {
+  const file = process.env.E2E_ENV_FILE
+  if (!file) throw new Error('E2E_ENV_FILE is not set: run the e2e suite through scripts/e2e.sh')
+  return JSON.parse(readFileSync(file, 'utf8')) as E2EEnv
+}
+
+export interface StepResult {
+  code: number
+  stdout: string
+  stderr: string
+  outputs: Record<string, string>
+  state: Record<string, string>
+  summary: string
+}
+
+export interface RunFiles {
+  dir: string // the job's temp root: RUNNER_TEMP lives under it
+  runnerTemp: string
+}
+
+/** Parses the runner's key<<delimiter file format (GITHUB_OUTPUT, GITHUB_STATE). */
+export function parseCommandFile(text: string): Record<string, string> {
+  const out: Record<string, string> = {}
+  const lines = text.split('\n')
+  for (let i = 0; i < lines.length; i++) {
+    const m = /^([^<=]+)<<(.+)$/.exec(lines[i])
+    if (!m) continue
+    const value: string[] = []
+    for (i++; i < lines.length && lines[i] !== m[2]; i++) value.push(lines[i])
+    out[m[1]] = value.join('\n')
+  }
+  return out
+}
+
+function spawnNode(
+  env: Record<string, string>,
+  cwd: string
+): Promise<{ code: number; stdout: string; stderr: string }> {
+  return new Promise((resolvePromise, reject) => {
+    const child = spawn(process.execPath, [BUNDLE], { env, cwd, stdio: ['ignore', 'pipe', 'pipe'] })
+    let stdout = ''
+    let stderr = ''
+    child.stdout.on('data', d => (stdout += d))
+    child.stderr.on('data', d => (stderr += d))
+    child.on('error', reject)
+    child.on('close', code => resolvePromise({ code: code ?? -1, stdout, stderr }))
+  })
+}
+
+export interface StepOptions {
+  inputs: Record<string, string>
+  env: Record<string, string> // GITHUB_* and anything else
+  event?: unknown // the event payload
+  cwd: string // the workspace (build context is relative to it)
+  files?: RunFiles // share RUNNER_TEMP between runs of one job
+}
+
+/** Creates a fresh set of runner files (RUNNER_TEMP etc.) for one job. */
+export function newRunFiles(): RunFiles {
+  const dir = mkdtempSync(join(tmpdir(), 'ghcr-e2e-job-'))
+  const runnerTemp = join(dir, 'runner-temp')
+  mkdirSync(runnerTemp)
+  return { dir, runnerTemp }
+}
+
+/** Runs the main step and then the post step, like the runner, and returns both. */
+export async function runStep(
+  opts: StepOptions
+): Promise<{ main: StepResult; post: StepResult; files: RunFiles }> {
+  const files = opts.files ?? newRunFiles()
+  const main = await runPhase(opts, files, 'main', {})
+  const post = await runPhase(opts, files, 'post', main.state)
+  return { main, post, files }
+}
+
+let counter = 0
+async function runPhase(
+  opts: StepOptions,
+  files: RunFiles,
+  phase: 'main' | 'post',
+  savedState: Record<string, string>
+): Promise<StepResult> {
+  const tag = `${phase}-${++counter}`
+  const outputFile = join(files.dir, `output-${tag}`)
+  const stateFile = join(files.dir, `state-${tag}`)
+  const summaryFile = join(files.dir, `summary-${tag}`)
+  const eventFile = join(files.dir, `event-${tag}.json`)
+  for (const f of [outputFile, stateFile, summaryFile]) writeFileSync(f, '')
+  writeFileSync(eventFile, JSON.stringify(opts.event ?? {}))
+  const env: Record<string, string> = {
+    PATH: process.env.PATH ?? '/usr/bin:/bin',
+    HOME: process.env.HOME ?? '/root',
+    DOCKER_HOST: process.env.DOCKER_HOST ?? '',
+    GITHUB_ACTIONS: 'true',
+    RUNNER_TEMP: files.runnerTemp,
+    GITHUB_OUTPUT: outputFile,
+    GITHUB_STATE: stateFile,
+    GITHUB_STEP_SUMMARY: summaryFile,
+    GITHUB_EVENT_PATH: eventFile,
+    GITHUB_WORKSPACE: opts.cwd,
+    ...opts.env
+  }
+  for (const [name, value] of Object.entries(opts.inputs)) {
+    env[`INPUT_${name.replace(/ /g, '_').toUpperCase()}`] = value
+  }
+  for (const [name, value] of Object.entries(savedState)) env[`STATE_${name}`] = value
+  const res = await spawnNode(env, opts.cwd)
+  return {
+    ...res,
+    outputs: parseCommandFile(readFileSync(outputFile, 'utf8')),
+    state: parseCommandFile(readFileSync(stateFile, 'utf8')),
+    summary: readFileSync(summaryFile, 'utf8')
+  }
+}
+
+/**
+ * The log as the runner shows it: `::add-mask::` lines are commands the runner consumes (they
+ * register the secret for masking) and never prints, so they are left out here.
+ */
+export function visibleLog(text: string): string {
+  return text
+    .split('\n')
+    .filter(l => !l.startsWith('::add-mask::'))
+    .join('\n')
+}
