@@ -9,6 +9,7 @@ export interface Settings {
   images: string[]
   username: string
   token: string
+  githubToken: string // for the repository API (labels), as metadata-action's github-token
   tags: string[]
   flavor: string[]
   labels: string[]
@@ -93,6 +94,7 @@ export function parseInputs(read: InputReader): Settings {
     images: lines(read('images')),
     username: get('username'),
     token: read('token').trim(),
+    githubToken: read('github-token').trim(),
     tags: lines(read('tags')),
     flavor: lines(read('flavor')),
     labels: lines(read('labels')),

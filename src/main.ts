@@ -9,6 +9,7 @@ import * as docker from './docker.js'
 import { InputError } from './errors.js'
 import { envInputReader, parseInputs, type Settings } from './inputs.js'
 import { computePlan, type Plan } from './plan.js'
+import { fetchRepoInfo } from './repo-api.js'
 import { planLines, setOutputs, writeSummary, type BuildResult } from './report.js'
 import { STATE } from './state.js'
 
@@ -33,13 +34,16 @@ async function main(): Promise<void> {
     // docker stores user:token base64-encoded; mask that form too
     core.setSecret(Buffer.from(`${settings.username}:${settings.token}`).toString('base64'))
   }
+  if (settings.githubToken) core.setSecret(settings.githubToken)
   const ctx = loadContext()
+  const repo = await fetchRepoInfo(ctx, settings.githubToken)
 
   const workDir = mkdtempSync(join(process.env.RUNNER_TEMP || tmpdir(), 'ghcr-build-push-'))
   const configDir = join(workDir, 'docker-config')
   const plan = computePlan({
     settings,
     ctx,
+    repo,
     now: new Date(),
     prHeadSha: prHeadShaFromEnv(process.env.DOCKER_METADATA_PR_HEAD_SHA),
     metadataFile: join(workDir, 'metadata.json'),

@@ -29,8 +29,8 @@ export function githubEnv(
     GITHUB_REF: ref,
     GITHUB_SHA: sha,
     GITHUB_SERVER_URL: 'https://github.com',
-    // The REST API cannot be reached here; nothing listens on port 9.
-    GITHUB_API_URL: 'http://127.0.0.1:9',
+    // The real REST API cannot be reached here; nothing listens on this port (a warning, no labels).
+    GITHUB_API_URL: 'http://127.0.0.1:65531',
     GITHUB_ACTOR: 'octo-dev',
     GITHUB_RUN_ID: '4242'
   }
