@@ -46,7 +46,10 @@ done < "$job/state"
 echo "== post step"
 (cd "$job/ws" && env "${runner_env[@]}" "${state_env[@]}" node "$OLDPWD/dist/index.js")
 echo "== outputs"
-grep -A1 -E '^(digest|refs|tags|pushed)<<' "$job/output" | grep -v -e '^--$' -e '^ghadelimiter' || true
-awk '/^tags<</{f=1;next} /^ghadelimiter/{f=0} f' "$job/output"
+node -e '
+  const text = require("fs").readFileSync(process.argv[1], "utf8")
+  for (const [, k, , v] of text.matchAll(/^([^<\n]+)<<(.+)\n([\s\S]*?)\n\2$/gm)) {
+    if (["digest", "refs", "tags", "version", "pushed"].includes(k)) console.log(`${k}:\n  ${v.split("\n").join("\n  ")}`)
+  }' "$job/output"
 echo "== registry says"
 curl -s -u "$E2E_USER:$E2E_PASSWORD" "http://$E2E_REGISTRY/v2/acme-org/hello-app/tags/list"; echo

@@ -1,6 +1,6 @@
 // The main step: inputs → plan → login → one build that pushes every tag → outputs.
 import * as core from './runner.js'
-import { mkdtempSync, readFileSync } from 'node:fs'
+import { appendFileSync, mkdtempSync, readFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { loadContext } from './context.js'
@@ -10,7 +10,7 @@ import { InputError } from './errors.js'
 import { envInputReader, parseInputs, type Settings } from './inputs.js'
 import { computePlan, type Plan } from './plan.js'
 import { fetchRepoInfo } from './repo-api.js'
-import { planLines, setOutputs, writeSummary, type BuildResult } from './report.js'
+import { planLines, setOutputs, summaryMarkdown, type BuildResult } from './report.js'
 import { STATE } from './state.js'
 
 /** An operational failure whose message already says what happened and what to do. */
@@ -58,7 +58,7 @@ async function main(): Promise<void> {
   core.saveState(STATE.workDir, workDir)
   if (settings.dryRun) {
     setOutputs(plan, undefined, false)
-    await summary(settings, plan, undefined, false)
+    summary(settings, plan, undefined, false)
     core.info('dry-run: the plan above was computed; nothing was built, no registry was contacted')
     return
   }
@@ -73,7 +73,7 @@ async function main(): Promise<void> {
     build(plan, configDir, workDir)
   )
   setOutputs(plan, result, plan.push)
-  await summary(settings, plan, result, plan.push)
+  summary(settings, plan, result, plan.push)
   if (plan.push) core.info(`pushed ${plan.refs.length} refs at ${result.digest}`)
 }
 
@@ -123,14 +123,15 @@ function failure(phase: Phase, registry: string, what: string, output: string): 
   return new StepError(parts.join('\n'))
 }
 
-async function summary(
+function summary(
   settings: Settings,
   plan: Plan,
   result: BuildResult | undefined,
   pushed: boolean
-): Promise<void> {
-  if (!settings.summary || !process.env.GITHUB_STEP_SUMMARY) return
-  await writeSummary(plan, result, pushed, settings.dryRun)
+): void {
+  const file = process.env.GITHUB_STEP_SUMMARY
+  if (!settings.summary || !file) return
+  appendFileSync(file, summaryMarkdown(plan, result, pushed, settings.dryRun))
 }
 
 /** metadata-action's switch, honoured as-is; unset leaves our default (the PR head commit). */

@@ -57,40 +57,39 @@ function splitPair(kv: string): [string, string] {
   return [kv.slice(0, i), kv.slice(i + 1)]
 }
 
-/** Writes the job summary: refs, digest, every tag with its rule, labels. */
-export async function writeSummary(
+/** The job summary (Markdown with a little HTML): refs, digest, every tag with its rule, labels. */
+export function summaryMarkdown(
   plan: Plan,
   result: BuildResult | undefined,
   pushed: boolean,
   dryRun: boolean
-): Promise<void> {
-  // Loaded only here: @actions/core is slow to load (see runner.ts) and only the summary needs it.
-  const { summary } = await import('@actions/core')
-  const s = summary.addHeading('ghcr-build-push', 2)
+): string {
   const status = dryRun
     ? 'dry run: nothing built or pushed'
     : pushed
       ? 'pushed'
       : 'built, not pushed'
-  s.addRaw(`<p><b>${status}</b> — ${escape(plan.pushReason)}</p>`, true)
-  if (result?.digest) s.addRaw(`<p>digest: <code>${result.digest}</code></p>`, true)
-  if (pushed && result?.digest) {
-    s.addList(plan.images.map(i => `<code>${i}@${result.digest}</code>`))
+  const out = ['## ghcr-build-push', '', `**${status}** — ${escape(plan.pushReason)}`, '']
+  if (result?.digest) out.push(`digest: \`${result.digest}\``, '')
+  if (pushed && result?.digest) out.push(...plan.images.map(i => `- \`${i}@${result.digest}\``), '')
+  out.push('| tag | rule |', '| --- | --- |')
+  for (const ref of plan.refs) {
+    const name = ref.slice(ref.lastIndexOf(':') + 1)
+    const rule = plan.tags.find(t => t.name === name)?.rule ?? ''
+    out.push(`| \`${ref}\` | \`${rule.replace(/\|/g, '\\|')}\` |`)
   }
-  s.addTable([
-    [
-      { data: 'tag', header: true },
-      { data: 'rule', header: true }
-    ],
-    ...plan.refs.map(ref => {
-      const name = ref.slice(ref.lastIndexOf(':') + 1)
-      const rule = plan.tags.find(t => t.name === name)?.rule ?? ''
-      return [`<code>${escape(ref)}</code>`, escape(rule)]
-    })
-  ])
-  s.addRaw(`<p>latest: ${escape(plan.latestReason)}</p>`, true)
-  s.addDetails('labels', `<pre>${escape(plan.labels.join('\n'))}</pre>`)
-  await s.write()
+  out.push('', `latest: ${escape(plan.latestReason)}`, '')
+  out.push(
+    '<details><summary>labels</summary>',
+    '',
+    '```',
+    ...plan.labels,
+    '```',
+    '',
+    '</details>',
+    ''
+  )
+  return out.join('\n')
 }
 
 function escape(s: string): string {

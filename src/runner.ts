@@ -1,6 +1,7 @@
-// The runner's workflow commands (log lines, groups, masks, outputs, state), written directly.
-// Why not @actions/core here: loading it costs ~80 ms (its OIDC client pulls in undici), which
-// alone would break the start-up budget; it is loaded lazily for the job summary only.
+// The runner's workflow commands (log lines, groups, masks, outputs, state, summary file),
+// written directly. Why not @actions/core: loading it costs ~80-100 ms (its OIDC client pulls in
+// undici), a third of our whole overhead budget over the bare docker commands, for a few lines
+// of protocol that are easy to get right (see docs/decisions.md).
 import { randomUUID } from 'node:crypto'
 import { appendFileSync } from 'node:fs'
 import { EOL } from 'node:os'
