@@ -1,34 +1,237 @@
-import { diagnose, errorLine } from '../../src/diagnose.js'
+import { diagnose, diagnosisTable, errorLine, PHASES, type Phase } from '../../src/diagnose.js'
+
+// (phase, what the registry or docker said, expected fix, expected cause)
+const TABLE: Array<[Phase, string, RegExp, RegExp]> = [
+  [
+    'push',
+    'ERROR: denied: installation not allowed to Write organization package',
+    /permissions: packages: write/,
+    /GITHUB_TOKEN may not write packages/
+  ],
+  [
+    'preflight',
+    'HTTP 403: DENIED: permission_denied: installation not allowed to Write organization package',
+    /permissions: packages: write/,
+    /GitHub App token/
+  ],
+  [
+    'push',
+    'denied: installation not allowed to Create organization package',
+    /package creation.*GitHub App/,
+    /may not create a package/
+  ],
+  [
+    'push',
+    'ERROR: denied: permission_denied: write_package',
+    /Manage Actions access/,
+    /never linked/
+  ],
+  [
+    'push',
+    'denied: permission_denied: The token provided does not match expected scopes.',
+    /classic PAT with the write:packages scope/,
+    /fine-grained PAT/
+  ],
+  [
+    'login',
+    'Resource protected by organization SAML enforcement. You must grant your Personal Access token access to this organization.',
+    /Configure SSO/,
+    /SAML single sign-on/
+  ],
+  [
+    'login',
+    'Error response from daemon: Get "https://ghcr.io/v2/": unauthorized: unauthenticated: User cannot be authenticated with the token provided.',
+    /create a new token/,
+    /expired, revoked or mistyped/
+  ],
+  [
+    'push',
+    'invalid reference format: repository name must be lowercase',
+    /lowercase image name/,
+    /uppercase/
+  ],
+  ['push', 'ERROR: invalid reference format', /at most 128/, /not valid/],
+  [
+    'push',
+    'failed commit on ref: unexpected status from PUT request: 429 Too Many Requests\ntoomanyrequests: retry-after: 12.5ms, allowed: 2000/minute',
+    /max-parallel/,
+    /rate-limiting/
+  ],
+  [
+    'push',
+    '403 Forbidden: You have exceeded a secondary rate limit',
+    /raise `retries`/,
+    /rate-limiting/
+  ],
+  ['push', 'ERROR: no basic auth credentials', /DOCKER_CONFIG/, /no login for ghcr.io/],
+  [
+    'login',
+    'Error response from daemon: Get "https://ghcr.io/v2/": denied: denied',
+    /SSO/,
+    /wrong, expired or revoked/
+  ],
+  [
+    'preflight',
+    'HTTP 403: DENIED: denied',
+    /authorize the token for SSO/,
+    /refused the username and token/
+  ],
+  [
+    'login',
+    'login attempt to http://127.0.0.1:5000/v2/ failed with status: 401 Unauthorized',
+    /check the token secret/,
+    /rejected the username or token/
+  ],
+  [
+    'preflight',
+    'HTTP 401: UNAUTHORIZED: authentication required',
+    /check the token secret/,
+    /rejected/
+  ],
+  [
+    'push',
+    'ERROR: unauthorized: authentication required',
+    /packages: read can pull, not push/,
+    /did not accept the credentials/
+  ],
+  [
+    'verify',
+    'HTTP 401: UNAUTHORIZED: authentication required',
+    /write:packages scope/,
+    /did not accept/
+  ],
+  ['push', 'failed to push: 403 Forbidden', /write access/, /refused this token/],
+  [
+    'verify',
+    'name unknown: repository name not known to registry',
+    /check the image name/,
+    /no repository by that name/
+  ],
+  ['verify', 'MANIFEST_UNKNOWN: manifest unknown', /re-run the job/, /did not land/],
+  [
+    'push',
+    'manifest invalid: manifest invalid',
+    /provenance: false/,
+    /rejected the image manifest/
+  ],
+  [
+    'login',
+    'Get "https://reg.example:5000/v2/": http: server gave HTTP response to HTTPS client',
+    /insecure-registries/,
+    /plain HTTP/
+  ],
+  [
+    'login',
+    'Get "https://reg/v2/": x509: certificate signed by unknown authority',
+    /ca\.crt/,
+    /not trusted/
+  ],
+  [
+    'login',
+    'Get "https://ghcr.iox/v2/": dial tcp: lookup ghcr.iox: no such host',
+    /spelling/,
+    /does not resolve/
+  ],
+  ['preflight', 'ECONNREFUSED', /host and port/, /nothing answers/],
+  [
+    'push',
+    'unexpected status from PUT request to https://ghcr.io/v2/o/a/manifests/1: 502 Bad Gateway',
+    /githubstatus/,
+    /failing on its side/
+  ],
+  [
+    'preflight',
+    'preflight: opening an upload failed (HTTP 503: Service Unavailable)',
+    /githubstatus/,
+    /failing on its side/
+  ],
+  [
+    'push',
+    'write tcp 172.17.0.2:41546->140.82.113.34:443: write: connection reset by peer',
+    /re-run the job/,
+    /network/
+  ],
+  [
+    'build',
+    'ERROR: Attestation is not supported for the docker driver.',
+    /provenance: false/,
+    /docker driver/
+  ],
+  [
+    'build',
+    'ERROR: Multi-platform build is not supported for the docker driver.',
+    /docker-container builder/,
+    /one platform/
+  ],
+  [
+    'build',
+    'ERROR: BuildKit is enabled but the buildx component is missing or broken.',
+    /buildx-version/,
+    /not installed/
+  ]
+]
 
 describe('diagnose', () => {
-  test.each([
-    ['push', 'denied: installation not allowed to Write organization package', /packages: write/],
-    [
-      'push',
-      'denied: installation not allowed to Create organization package',
-      /package creation.*GitHub App/
-    ],
-    ['push', 'denied: permission_denied: write_package', /Manage Actions access/],
-    ['login', 'Error response from daemon: Get "https://ghcr.io/v2/": denied: denied', /SSO/],
-    [
-      'login',
-      'login attempt to http://127.0.0.1:5000/v2/ failed with status: 401 Unauthorized',
-      /check the token secret/
-    ],
-    ['push', 'ERROR: no basic auth credentials', /write:packages/],
-    ['push', 'failed to push: 403 Forbidden', /write access/],
-    ['push', 'invalid reference format: repository name must be lowercase', /lowercase image name/]
-  ] as const)('%s: %s', (phase, text, fix) => {
-    expect(diagnose(text, phase, 'ghcr.io')?.fix).toMatch(fix)
+  test('the table has at least 20 rows', () => {
+    expect(TABLE.length).toBeGreaterThanOrEqual(20)
+  })
+
+  test.each(TABLE)('%s: %s', (phase, text, fix, cause) => {
+    const d = diagnose(text, phase, 'ghcr.io')
+    expect(d).toBeDefined()
+    expect(d!.fix).toMatch(fix)
+    expect(d!.cause).toMatch(cause)
+  })
+
+  test('the registry name appears in the cause', () => {
+    expect(diagnose('unauthorized', 'login', '127.0.0.1:5000')?.cause).toContain('127.0.0.1:5000')
+  })
+
+  test('phase-bound rules stay in their phase', () => {
+    // a build failure that merely says "unauthorized" somewhere is not a login problem
+    expect(diagnose('failed to fetch: unauthorized', 'build', 'ghcr.io')).toBeUndefined()
+    expect(diagnose('ERROR: no basic auth credentials', 'login', 'ghcr.io')).toBeUndefined()
   })
 
   test('unknown text has no diagnosis', () => {
     expect(diagnose('failed to solve: dockerfile parse error', 'build', 'ghcr.io')).toBeUndefined()
   })
+})
 
-  test('errorLine picks the last error line', () => {
+describe('diagnosisTable', () => {
+  test('one row per known message, each with phases, cause and fix, for the README', () => {
+    expect(diagnosisTable.length).toBeGreaterThanOrEqual(20)
+    for (const row of diagnosisTable) {
+      expect(row.says).not.toBe('')
+      expect(row.cause).not.toBe('')
+      expect(row.fix).not.toBe('')
+      expect(row.phases.length).toBeGreaterThan(0)
+      for (const p of row.phases) expect(PHASES).toContain(p)
+    }
+    expect(diagnosisTable.map(r => r.says)).toContain('denied: permission_denied: write_package')
+  })
+
+  test('every row is reachable: its own message finds it', () => {
+    for (const row of diagnosisTable) {
+      const example = row.says.split(' / ')[0].replace(/ \(.*\)$/, '')
+      const phase = row.phases[0]
+      expect({ example, got: diagnose(example, phase, 'the registry') }).toEqual({
+        example,
+        got: { cause: row.cause, fix: row.fix }
+      })
+    }
+  })
+})
+
+describe('errorLine', () => {
+  test('picks the last error line', () => {
     expect(errorLine('#1 building\n#2 DONE\nERROR: failed to push x: denied\nsome trailer')).toBe(
       'ERROR: failed to push x: denied'
     )
+  })
+
+  test('falls back to the last line, and caps the length', () => {
+    expect(errorLine('a\nb\n')).toBe('b')
+    expect(errorLine('error ' + 'x'.repeat(900))).toHaveLength(500)
   })
 })

@@ -1,0 +1,199 @@
+// A small registry + token service on 127.0.0.1 for unit tests, so the real fetch code runs.
+// It plays Distribution's answers (Basic or Bearer auth, blob uploads, manifest HEAD) and records
+// every request. `script` answers take precedence, to inject failures.
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http'
+import type { AddressInfo } from 'node:net'
+
+export interface Recorded {
+  method: string
+  path: string
+  authorization?: string
+  accept?: string
+}
+
+export interface Scripted {
+  method?: string
+  path: RegExp
+  status: number
+  headers?: Record<string, string>
+  body?: string
+  /** How many requests this answers (default 1). */
+  times?: number
+  /** Destroy the socket instead of answering (a connection reset). */
+  reset?: boolean
+}
+
+export interface FakeRegistryOptions {
+  auth: 'basic' | 'bearer' | 'none'
+  user?: string
+  password?: string
+  /** Repositories the user may push to; the others answer 403 like GHCR. */
+  pushable?: string[]
+  /** repo → tag → digest */
+  manifests?: Record<string, Record<string, string>>
+  /** Field of the token JSON (Docker Hub style `token`, OAuth style `access_token`). */
+  tokenField?: 'token' | 'access_token'
+  /** Status of DELETE on an upload (GHCR: 405). */
+  cancelStatus?: number
+  /** Send Docker-Content-Digest on manifest HEAD (default true). */
+  digestOnHead?: boolean
+  /** Location of a new upload: relative (default) or absolute. */
+  absoluteLocation?: boolean
+  /** The denial message for a repository that is not pushable. */
+  denyMessage?: string
+}
+
+const json = (res: ServerResponse, status: number, body: unknown, headers = {}): void => {
+  res.writeHead(status, { 'Content-Type': 'application/json', ...headers })
+  res.end(JSON.stringify(body))
+}
+
+const errors = (code: string, message: string) => ({ errors: [{ code, message }] })
+
+export class FakeRegistry {
+  readonly requests: Recorded[] = []
+  script: Scripted[] = []
+  /** The raw bodies served for manifests on GET, by `repo:tag`. */
+  manifestBodies: Record<string, string> = {}
+  private server: Server | undefined
+  private tokens = new Map<string, { repo: string; actions: string[] }>()
+  host = ''
+
+  constructor(readonly opts: FakeRegistryOptions) {}
+
+  async start(): Promise<this> {
+    this.server = createServer((req, res) => this.handle(req, res))
+    await new Promise<void>(resolve => this.server!.listen(0, '127.0.0.1', resolve))
+    this.host = `127.0.0.1:${(this.server.address() as AddressInfo).port}`
+    return this
+  }
+
+  async stop(): Promise<void> {
+    this.server?.closeAllConnections()
+    await new Promise<void>(resolve => this.server?.close(() => resolve()))
+  }
+
+  /** Requests other than the scripted ones, as `METHOD path` lines. */
+  lines(): string[] {
+    return this.requests.map(r => `${r.method} ${r.path}`)
+  }
+
+  private get basic(): string {
+    return 'Basic ' + Buffer.from(`${this.opts.user}:${this.opts.password}`).toString('base64')
+  }
+
+  private handle(req: IncomingMessage, res: ServerResponse): void {
+    const url = new URL(req.url ?? '/', `http://${this.host}`)
+    const method = req.method ?? 'GET'
+    this.requests.push({
+      method,
+      path: url.pathname + url.search,
+      authorization: req.headers.authorization,
+      accept: req.headers.accept
+    })
+    req.resume()
+    const scripted = this.script.find(
+      s => (!s.method || s.method === method) && s.path.test(url.pathname) && (s.times ?? 1) > 0
+    )
+    if (scripted) {
+      scripted.times = (scripted.times ?? 1) - 1
+      if (scripted.reset) {
+        req.socket.destroy()
+        return
+      }
+      res.writeHead(scripted.status, scripted.headers)
+      res.end(scripted.body ?? '')
+      return
+    }
+    if (url.pathname === '/token') return this.token(req, url, res)
+    const access = this.access(req)
+    if (url.pathname === '/v2/') {
+      if (!access) return this.challenge(res, 'registry:catalog:*')
+      return json(res, 200, {})
+    }
+    let m = /^\/v2\/(.+)\/blobs\/uploads\/(.*)$/.exec(url.pathname)
+    if (m) {
+      const [, repo, id] = m
+      if (method === 'DELETE') {
+        res.writeHead(this.opts.cancelStatus ?? 204)
+        return void res.end()
+      }
+      if (!access) return this.challenge(res, `repository:${repo}:pull,push`)
+      if (!this.may(access, repo, 'push')) {
+        return json(
+          res,
+          403,
+          errors('DENIED', this.opts.denyMessage ?? 'permission_denied: write_package')
+        )
+      }
+      const location = `/v2/${repo}/blobs/uploads/upload-${id || '1'}`
+      res.writeHead(202, {
+        Location: this.opts.absoluteLocation ? `http://${this.host}${location}` : location,
+        'Docker-Upload-UUID': 'upload-1'
+      })
+      return void res.end()
+    }
+    m = /^\/v2\/(.+)\/manifests\/([^/]+)$/.exec(url.pathname)
+    if (m) {
+      const [, repo, tag] = m
+      if (!access) return this.challenge(res, `repository:${repo}:pull`)
+      if (!this.may(access, repo, 'pull')) return json(res, 403, errors('DENIED', 'denied'))
+      const digest = this.opts.manifests?.[repo]?.[decodeURIComponent(tag)]
+      if (!digest) return json(res, 404, errors('MANIFEST_UNKNOWN', 'manifest unknown'))
+      const headers: Record<string, string> = {
+        'Content-Type': 'application/vnd.oci.image.index.v1+json'
+      }
+      if (this.opts.digestOnHead !== false) headers['Docker-Content-Digest'] = digest
+      res.writeHead(200, headers)
+      return void res.end(method === 'GET' ? (this.manifestBodies[`${repo}:${tag}`] ?? '') : '')
+    }
+    json(res, 404, errors('NOT_FOUND', 'not found'))
+  }
+
+  /** 'open' for no-auth registries, 'basic' for a good Basic header, a token record for Bearer, or undefined. */
+  private access(
+    req: IncomingMessage
+  ): 'open' | 'basic' | { repo: string; actions: string[] } | undefined {
+    const auth = req.headers.authorization ?? ''
+    if (this.opts.auth === 'none') return 'open'
+    if (this.opts.auth === 'basic') return auth === this.basic ? 'basic' : undefined
+    return this.tokens.get(auth.replace(/^Bearer /, ''))
+  }
+
+  private may(
+    access: NonNullable<ReturnType<FakeRegistry['access']>>,
+    repo: string,
+    action: string
+  ): boolean {
+    if (action === 'pull') {
+      return typeof access === 'string' || (access.repo === repo && access.actions.includes('pull'))
+    }
+    const pushable = this.opts.pushable ?? []
+    if (typeof access === 'string') return access === 'open' || pushable.includes(repo)
+    return access.repo === repo && access.actions.includes('push') && pushable.includes(repo)
+  }
+
+  private challenge(res: ServerResponse, scope: string): void {
+    const header =
+      this.opts.auth === 'basic'
+        ? 'Basic realm="fake"'
+        : `Bearer realm="http://${this.host}/token",service="fake-registry",scope="${scope}"`
+    json(res, 401, errors('UNAUTHORIZED', 'authentication required'), {
+      'WWW-Authenticate': header
+    })
+  }
+
+  // Like GHCR: bad credentials are refused; good ones get a token even when the user may only
+  // pull (the upload then answers 403).
+  private token(req: IncomingMessage, url: URL, res: ServerResponse): void {
+    if (req.headers.authorization !== this.basic) return json(res, 403, errors('DENIED', 'denied'))
+    const scope = url.searchParams.get('scope') ?? ''
+    const m = /^repository:(.+):([a-z,*]+)$/.exec(scope)
+    if (!m || url.searchParams.get('service') !== 'fake-registry') {
+      return json(res, 400, errors('BAD_REQUEST', 'bad scope or service'))
+    }
+    const token = `tok-${this.tokens.size + 1}`
+    this.tokens.set(token, { repo: m[1], actions: m[2].split(',') })
+    json(res, 200, { [this.opts.tokenField ?? 'token']: token })
+  }
+}

@@ -1,0 +1,77 @@
+// After pushing: every tag must resolve to the digest the build reported. A tag that is absent or
+// points elsewhere (a concurrent run, a registry hiccup) is named, so a failed push is never green.
+import { createHash } from 'node:crypto'
+import { registryBaseUrl } from './http.js'
+import {
+  authorize,
+  failure,
+  repositoryPath,
+  send,
+  type RegistryAuth,
+  type RegistryTarget
+} from './registry-auth.js'
+
+/** Every manifest kind buildx may push: without these a registry may answer with a converted manifest. */
+export const MANIFEST_ACCEPT = [
+  'application/vnd.oci.image.index.v1+json',
+  'application/vnd.oci.image.manifest.v1+json',
+  'application/vnd.docker.distribution.manifest.list.v2+json',
+  'application/vnd.docker.distribution.manifest.v2+json'
+].join(', ')
+
+export interface VerifyInput extends RegistryTarget {
+  tags: string[]
+  /** The pushed digest, `sha256:…` (buildx metadata `containerimage.digest`). */
+  digest: string
+}
+
+export interface VerifyResult {
+  landed: string[]
+  missing: string[]
+  wrong: Array<{ tag: string; digest: string }>
+}
+
+/**
+ * HEAD /v2/<name>/manifests/<tag> for each tag and compares Docker-Content-Digest.
+ * Throws RegistryError when the registry cannot be asked (auth refused, outage after retries):
+ * then nothing can be said about the tags.
+ */
+export async function verifyTags(input: VerifyInput): Promise<VerifyResult> {
+  const name = repositoryPath(input.image, input.registry)
+  const t = { ...input, image: name }
+  const auth = await authorize(t, 'pull')
+  const result: VerifyResult = { landed: [], missing: [], wrong: [] }
+  for (const tag of input.tags) {
+    const got = await tagDigest(t, auth, name, tag)
+    if (got === undefined) result.missing.push(tag)
+    else if (got === input.digest.trim()) result.landed.push(tag)
+    else result.wrong.push({ tag, digest: got })
+  }
+  return result
+}
+
+async function tagDigest(
+  t: RegistryTarget,
+  auth: RegistryAuth,
+  name: string,
+  tag: string
+): Promise<string | undefined> {
+  const url = `${registryBaseUrl(t.registry)}/v2/${name}/manifests/${encodeURIComponent(tag)}`
+  const headers: Record<string, string> = { Accept: MANIFEST_ACCEPT }
+  if (auth.authorization) headers.Authorization = auth.authorization
+  const head = await send('manifest', url, { method: 'HEAD', headers }, t)
+  if (head.status === 404) return undefined
+  if (head.status !== 200)
+    throw failure('manifest', head, `verify: cannot read ${t.registry}/${name}:${tag}`, t)
+  const digest = head.headers['docker-content-digest']?.trim()
+  if (digest) return digest
+  // Some registries omit the header on HEAD: the digest is then the hash of the manifest bytes.
+  const get = await send('manifest', url, { method: 'GET', headers }, t)
+  if (get.status === 404) return undefined
+  if (get.status !== 200)
+    throw failure('manifest', get, `verify: cannot read ${t.registry}/${name}:${tag}`, t)
+  return (
+    get.headers['docker-content-digest']?.trim() ||
+    `sha256:${createHash('sha256').update(get.body, 'utf8').digest('hex')}`
+  )
+}
