@@ -42,3 +42,44 @@ export function logout(configDir: string, registry: string): Promise<RunResult> 
 export function build(configDir: string, argv: string[]): Promise<RunResult> {
   return run('docker', argv, { env: dockerEnv(configDir) })
 }
+
+export function imagetoolsCreate(configDir: string, argv: string[]): Promise<RunResult> {
+  return run('docker', argv, { env: dockerEnv(configDir) })
+}
+
+/** The digest of what a reference points at (an index after a merge). */
+export async function inspectDigest(configDir: string, ref: string): Promise<string> {
+  const res = await run(
+    'docker',
+    ['buildx', 'imagetools', 'inspect', ref, '--format', '{{json .Manifest}}'],
+    { env: dockerEnv(configDir), silent: true }
+  )
+  if (res.code !== 0) return ''
+  try {
+    return String((JSON.parse(res.stdout) as { digest?: string }).digest ?? '')
+  } catch {
+    return ''
+  }
+}
+
+/**
+ * What the selected builder can do. The docker driver on the classic image store builds one
+ * platform and no attestations; with the containerd image store, or any other driver, it can.
+ */
+export async function builderLimits(
+  configDir: string,
+  builder: string
+): Promise<{ driver: string; classicStore: boolean }> {
+  const env = dockerEnv(configDir)
+  const inspect = await run('docker', ['buildx', 'inspect', ...(builder ? [builder] : [])], {
+    env,
+    silent: true
+  })
+  const driver = /^Driver:\s*(\S+)/m.exec(inspect.stdout)?.[1] ?? 'unknown'
+  if (driver !== 'docker') return { driver, classicStore: false }
+  const info = await run('docker', ['info', '--format', '{{json .DriverStatus}}'], {
+    env,
+    silent: true
+  })
+  return { driver, classicStore: !info.stdout.includes('io.containerd.snapshotter') }
+}

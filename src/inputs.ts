@@ -1,5 +1,6 @@
 // All inputs become one validated Settings object, before any side effect.
-// Pure: takes a reader for the raw input values so tests need no environment.
+// Pure: takes a reader for the raw input values (and a file-existence check) so tests need no
+// environment. Every error is one line that names the input and the fix.
 import { InputError } from './errors.js'
 
 export type PushMode = 'auto' | 'true' | 'false'
@@ -17,10 +18,14 @@ export interface Settings {
   context: string
   file: string
   buildArgs: string[]
+  buildContexts: string[]
   target: string
   platforms: string[]
   cacheFrom: string[]
   cacheTo: string[]
+  secrets: Array<{ id: string; value: string }>
+  secretFiles: Array<{ id: string; path: string }>
+  secretEnvs: Array<{ id: string; env: string }>
   noCache: boolean
   pull: boolean
   network: string
@@ -31,6 +36,14 @@ export interface Settings {
   dryRun: boolean
   summary: boolean
   logout: boolean
+  preflight: boolean
+  retries: number
+  verify: boolean
+  pushByDigest: boolean
+  mergeDigests: string[]
+  buildxVersion: string
+  buildxUrl: string
+  buildxSha256: string
 }
 
 /** Returns the raw (untrimmed) value of an input, '' when unset. */
@@ -49,9 +62,8 @@ export function lines(value: string): string[] {
     .filter(l => l !== '' && !l.startsWith('#'))
 }
 
-/** Comma- or newline-separated list (platforms, cache entries keep their own commas: see below). */
-function commaList(value: string): string[] {
-  return lines(value.replace(/,/g, '\n'))
+const fail = (message: string): never => {
+  throw new InputError(message)
 }
 
 function bool(read: InputReader, name: string, dflt: boolean): boolean {
@@ -59,89 +71,207 @@ function bool(read: InputReader, name: string, dflt: boolean): boolean {
   if (v === '') return dflt
   if (v === 'true') return true
   if (v === 'false') return false
-  throw new InputError(`${name}: "${read(name).trim()}" is not a boolean: use true or false`)
+  return fail(`${name}: "${read(name).trim()}" is not a boolean: use true or false`)
+}
+
+/** `ID=rest` lines (secrets, secret-files, secret-envs, build-contexts). */
+function idPairs(name: string, values: string[], what: string): Array<[string, string]> {
+  return values.map(line => {
+    const eq = line.indexOf('=')
+    const id = line.slice(0, eq)
+    if (eq <= 0 || line.slice(eq + 1) === '') {
+      fail(
+        `${name}: "${redactAfterEquals(name, line)}" is not ID=${what}: write one ID=${what} per line`
+      )
+    }
+    if (!/^[A-Za-z0-9_.-]+$/.test(id)) {
+      fail(`${name}: id "${id}" may only use letters, digits, "_", "." and "-": rename it`)
+    }
+    return [id, line.slice(eq + 1)]
+  })
+}
+
+/** A secret's value must never reach an error message. */
+function redactAfterEquals(name: string, line: string): string {
+  return name === 'secrets' && line.includes('=') ? `${line.slice(0, line.indexOf('='))}=***` : line
 }
 
 const PLATFORM = /^[a-z0-9_]+\/[a-z0-9_]+(\/[a-z0-9_.]+)?$/
+const DIGEST = /^sha256:[0-9a-f]{64}$/
+const ANNOTATION_LEVEL = /^(index|manifest|manifest-descriptor|index-descriptor)(\[[^\]]+\])?:/
 
 /** Parses and validates every input. Throws InputError with a one-line message naming the fix. */
 export function parseInputs(read: InputReader): Settings {
   const get = (name: string): string => read(name).trim()
+  const list = (name: string): string[] => lines(read(name))
 
   const push = (get('push') || 'auto').toLowerCase()
   if (push !== 'auto' && push !== 'true' && push !== 'false') {
-    throw new InputError(`push: "${get('push')}" is not valid: use auto, true or false`)
+    fail(`push: "${get('push')}" is not valid: use auto, true or false`)
   }
 
-  const platforms = commaList(get('platforms'))
+  const platforms = lines(get('platforms').replace(/,/g, '\n'))
   for (const p of platforms) {
     if (!PLATFORM.test(p)) {
-      throw new InputError(
+      fail(
         `platforms: "${p}" is not a platform: use os/arch[/variant], e.g. linux/amd64,linux/arm64`
       )
     }
   }
+  if (new Set(platforms).size !== platforms.length) {
+    fail(`platforms: "${get('platforms')}" lists a platform twice: list each once`)
+  }
 
-  const buildArgs = lines(read('build-args'))
+  const buildArgs = list('build-args')
   for (const a of buildArgs) {
     if (!/^[A-Za-z_][A-Za-z0-9_]*=/.test(a)) {
-      throw new InputError(`build-args: "${a}" is not NAME=value: write one NAME=value per line`)
+      fail(`build-args: "${a}" is not NAME=value: write one NAME=value per line`)
     }
+  }
+  for (const [name, values] of [
+    ['labels', list('labels')],
+    ['annotations', list('annotations')]
+  ] as const) {
+    for (const l of values) {
+      const body = name === 'annotations' ? l.replace(ANNOTATION_LEVEL, '') : l
+      if (!/^[^=\s:]+=/.test(body)) {
+        fail(`${name}: "${l}" is not key=value: write one key=value per line`)
+      }
+    }
+  }
+
+  const retriesText = get('retries') || '3'
+  if (!/^\d+$/.test(retriesText) || Number(retriesText) > 10) {
+    fail(`retries: "${retriesText}" is not a whole number from 0 to 10: use e.g. 3`)
+  }
+
+  const network = get('network')
+  if (network && !/^(default|none|host)$/.test(network)) {
+    fail(`network: "${network}" is not valid: use default, none or host`)
+  }
+  const target = get('target')
+  if (target && !/^[A-Za-z0-9][A-Za-z0-9_.-]*$/.test(target)) {
+    fail(`target: "${target}" is not a stage name: use the name after AS in the Dockerfile`)
+  }
+  const provenance = get('provenance') || 'false'
+  if (
+    !/^(true|false|(mode=(min|max)|builder-id=[^,]+|disabled=(true|false))(,[a-z-]+=[^,]+)*)$/.test(
+      provenance
+    )
+  ) {
+    fail(`provenance: "${provenance}" is not valid: use false, true, mode=min or mode=max`)
+  }
+  const sbom = get('sbom')
+  if (sbom && !/^(true|false|generator=\S+)$/.test(sbom)) {
+    fail(`sbom: "${sbom}" is not valid: use true or false`)
+  }
+
+  const mergeDigests = lines(get('merge-digests').replace(/[\s,]+/g, '\n'))
+  for (const d of mergeDigests) {
+    if (!DIGEST.test(d))
+      fail(`merge-digests: "${d}" is not a digest: use sha256:<64 hex digits>, one per line`)
+  }
+  const buildxVersion = get('buildx-version')
+  if (buildxVersion && !/^(latest|v?\d+\.\d+\.\d+)$/.test(buildxVersion)) {
+    fail(`buildx-version: "${buildxVersion}" is not a version: use e.g. v0.19.3 or latest`)
+  }
+  const buildxSha256 = get('buildx-sha256').toLowerCase()
+  if (buildxSha256 && !/^[0-9a-f]{64}$/.test(buildxSha256)) {
+    fail('buildx-sha256: not a sha256 checksum: use the 64 hex digits from the release checksums')
   }
 
   const settings: Settings = {
     registry: get('registry') || 'ghcr.io',
-    images: lines(read('images')),
+    images: list('images'),
     username: get('username'),
     token: read('token').trim(),
     githubToken: read('github-token').trim(),
-    tags: lines(read('tags')),
-    flavor: lines(read('flavor')),
-    labels: lines(read('labels')),
-    annotations: lines(read('annotations')),
+    tags: list('tags'),
+    flavor: list('flavor'),
+    labels: list('labels'),
+    annotations: list('annotations'),
     context: get('context') || '.',
     file: get('file'),
     buildArgs,
-    target: get('target'),
+    buildContexts: idPairs('build-contexts', list('build-contexts'), 'source').map(
+      ([id, v]) => `${id}=${v}`
+    ),
+    target,
     platforms,
-    cacheFrom: lines(read('cache-from')),
-    cacheTo: lines(read('cache-to')),
+    cacheFrom: list('cache-from'),
+    cacheTo: list('cache-to'),
+    secrets: idPairs('secrets', list('secrets'), 'value').map(([id, value]) => ({ id, value })),
+    secretFiles: idPairs('secret-files', list('secret-files'), 'path').map(([id, path]) => ({
+      id,
+      path
+    })),
+    secretEnvs: idPairs('secret-envs', list('secret-envs'), 'ENV_NAME').map(([id, env]) => ({
+      id,
+      env
+    })),
     noCache: bool(read, 'no-cache', false),
     pull: bool(read, 'pull', false),
-    network: get('network'),
+    network,
     builder: get('builder'),
-    provenance: get('provenance'),
-    sbom: get('sbom'),
+    provenance,
+    sbom,
     push: push as PushMode,
     dryRun: bool(read, 'dry-run', false),
     summary: bool(read, 'summary', true),
-    logout: bool(read, 'logout', true)
+    logout: bool(read, 'logout', true),
+    preflight: bool(read, 'preflight', true),
+    retries: Number(retriesText),
+    verify: bool(read, 'verify', true),
+    pushByDigest: bool(read, 'push-by-digest', false),
+    mergeDigests,
+    buildxVersion,
+    buildxUrl: get('buildx-url'),
+    buildxSha256
   }
 
-  for (const [name, value] of [
-    ['labels', settings.labels],
-    ['annotations', settings.annotations]
-  ] as const) {
-    for (const l of value) {
-      if (!/^[^=\s]+=/.test(l)) {
-        throw new InputError(`${name}: "${l}" is not key=value: write one key=value per line`)
-      }
-    }
+  if (settings.pushByDigest && settings.mergeDigests.length) {
+    fail(
+      'push-by-digest: cannot be combined with merge-digests: use one per job (build jobs, then a merge job)'
+    )
+  }
+  if (settings.pushByDigest && settings.push === 'false') {
+    fail('push-by-digest: needs a push, but push is false: remove push: false or push-by-digest')
+  }
+  if (settings.pushByDigest && settings.platforms.length > 1) {
+    fail('push-by-digest: builds one platform per job: set platforms to a single platform')
   }
   if (/[\s]/.test(settings.username)) {
-    throw new InputError('username: must not contain whitespace: use the registry account name')
+    fail('username: must not contain whitespace: use the registry account name')
   }
   if (!settings.dryRun) {
     if (settings.username === '') {
-      throw new InputError(
+      fail(
         'username: empty: leave the input unset to use github.actor, or set it to the registry user'
       )
     }
     if (settings.token === '') {
-      throw new InputError(
+      fail(
         'token: empty: leave the input unset to use github.token, or pass a secret, e.g. token: ${{ secrets.GHCR_TOKEN }}'
       )
     }
   }
   return settings
+}
+
+/** Paths the build needs must exist before anything starts. `exists` is injected (pure). */
+export function checkPaths(settings: Settings, exists: (path: string) => boolean): void {
+  if (settings.mergeDigests.length) return // a merge builds nothing
+  if (!exists(settings.context) && !/^[a-z]+:\/\//.test(settings.context)) {
+    fail(
+      `context: "${settings.context}" does not exist: check out the repository first (actions/checkout) or fix the path`
+    )
+  }
+  const file = settings.file || `${settings.context.replace(/\/+$/, '')}/Dockerfile`
+  if (!/^[a-z]+:\/\//.test(settings.context) && !exists(file)) {
+    fail(`file: "${file}" does not exist: set file to your Dockerfile's path`)
+  }
+  for (const s of settings.secretFiles) {
+    if (!exists(s.path))
+      fail(`secret-files: "${s.id}" points to ${s.path}, which does not exist: fix the path`)
+  }
 }

@@ -1,20 +1,40 @@
-// The main step: inputs → plan → login → one build that pushes every tag → outputs.
-import * as core from './runner.js'
-import { appendFileSync, mkdtempSync, readFileSync } from 'node:fs'
+// The main step, in phases: inputs → plan → credentials (PAT scopes, login, push preflight) →
+// one build that pushes every tag (or a merge of pushed digests) → verify every tag → outputs.
+import {
+  appendFileSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  writeFileSync
+} from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { loadContext } from './context.js'
+import { loadContext, type GitHubContext, type RepoInfo } from './context.js'
 import { diagnose, errorLine, type Phase } from './diagnose.js'
 import * as docker from './docker.js'
 import { InputError } from './errors.js'
-import { envInputReader, parseInputs, type Settings } from './inputs.js'
+import { checkPaths, envInputReader, parseInputs, type Settings } from './inputs.js'
+import { checkPatScopes } from './pat.js'
 import { computePlan, type Plan } from './plan.js'
+import { preflight } from './preflight.js'
+import { RegistryError } from './registry-auth.js'
 import { fetchRepoInfo } from './repo-api.js'
 import { planLines, setOutputs, summaryMarkdown, type BuildResult } from './report.js'
+import { classifyDockerOutput, withRetry } from './retry.js'
+import * as core from './runner.js'
 import { STATE } from './state.js'
+import { verifyTags } from './verify.js'
 
 /** An operational failure whose message already says what happened and what to do. */
 class StepError extends Error {}
+
+/** A docker run whose output says the failure is transient (retried by withRetry). */
+class TransientDockerError extends Error {
+  constructor(readonly output: string) {
+    super(errorLine(output))
+  }
+}
 
 export async function run(): Promise<void> {
   try {
@@ -26,36 +46,51 @@ export async function run(): Promise<void> {
   }
 }
 
+interface Paths {
+  workDir: string
+  configDir: string
+  metadataFile: string
+  iidFile: string
+  secretsDir: string
+}
+
 async function main(): Promise<void> {
   core.saveState(STATE.isPost, 'true')
   const settings = parseInputs(envInputReader(process.env))
-  if (settings.token) {
-    core.setSecret(settings.token)
-    // docker stores user:token base64-encoded; mask that form too
-    core.setSecret(Buffer.from(`${settings.username}:${settings.token}`).toString('base64'))
-  }
-  if (settings.githubToken) core.setSecret(settings.githubToken)
+  maskSecrets(settings)
+  checkPaths(settings, existsSync)
   const ctx = loadContext()
-  const repo = await fetchRepoInfo(ctx, settings.githubToken)
 
   const workDir = mkdtempSync(join(process.env.RUNNER_TEMP || tmpdir(), 'ghcr-build-push-'))
-  const configDir = join(workDir, 'docker-config')
-  const plan = computePlan({
-    settings,
-    ctx,
-    repo,
-    now: new Date(),
-    prHeadSha: prHeadShaFromEnv(process.env.DOCKER_METADATA_PR_HEAD_SHA),
+  core.saveState(STATE.workDir, workDir) // from here on the post step cleans up, whatever happens
+  const paths: Paths = {
+    workDir,
+    configDir: join(workDir, 'docker-config'),
     metadataFile: join(workDir, 'metadata.json'),
-    iidFile: join(workDir, 'iid.txt')
-  })
+    iidFile: join(workDir, 'iid.txt'),
+    secretsDir: join(workDir, 'secrets')
+  }
+  const makePlan = (repo?: RepoInfo): Plan =>
+    computePlan({
+      settings,
+      ctx,
+      repo,
+      now,
+      prHeadSha: prHeadShaFromEnv(process.env.DOCKER_METADATA_PR_HEAD_SHA),
+      ...paths
+    })
+  const now = new Date()
+  // The plan is pure: computing it first without the API answer validates every input before
+  // the first network call; the API answer only adds labels.
+  const draft = makePlan()
+  const repo = await fetchRepoInfo(ctx, settings.githubToken)
+  const plan = repo ? makePlan(repo) : draft
+
   for (const n of plan.notices) (n.level === 'warning' ? core.warning : core.notice)(n.message)
   core.startGroup('Plan')
   for (const line of planLines(plan)) core.info(line)
   core.endGroup()
 
-  // From here on the post step must clean up, whatever happens.
-  core.saveState(STATE.workDir, workDir)
   if (settings.dryRun) {
     setOutputs(plan, undefined, false)
     summary(settings, plan, undefined, false)
@@ -65,47 +100,134 @@ async function main(): Promise<void> {
   core.saveState(STATE.registry, plan.registry)
   core.saveState(STATE.logout, String(settings.logout))
 
-  await core.group(`Log in to ${plan.registry}`, () => login(settings, plan, configDir))
-  // logout: false keeps the login for later steps of the job, through DOCKER_CONFIG
-  if (!settings.logout) core.exportVariable('DOCKER_CONFIG', configDir)
+  await core.group(`Log in to ${plan.registry}`, () => credentials(settings, plan, ctx, paths))
+  if (!settings.logout) core.exportVariable('DOCKER_CONFIG', paths.configDir) // keep the login
   if (!plan.push) core.notice(`Not pushing: ${plan.pushReason}`)
-  const result = await core.group(plan.push ? 'Build and push' : 'Build', () =>
-    build(plan, configDir, workDir)
-  )
+
+  const result =
+    plan.mode === 'merge'
+      ? await core.group('Merge the pushed digests', () => merge(settings, plan, paths))
+      : await core.group(plan.push ? 'Build and push' : 'Build', () => build(settings, plan, paths))
+  if (plan.push && settings.verify && plan.mode !== 'push-by-digest') {
+    await core.group('Verify every tag', () => verify(settings, plan, result.digest))
+  }
   setOutputs(plan, result, plan.push)
   summary(settings, plan, result, plan.push)
-  if (plan.push) core.info(`pushed ${plan.refs.length} refs at ${result.digest}`)
+  if (plan.push) {
+    const what =
+      plan.mode === 'push-by-digest'
+        ? `${plan.images.join(', ')} by digest`
+        : `${plan.refs.length} refs`
+    core.info(`pushed ${what} at ${result.digest}`)
+  }
 }
 
-async function login(settings: Settings, plan: Plan, configDir: string): Promise<void> {
-  docker.preparePrivateConfig(configDir)
-  const res = await docker.login(configDir, plan.registry, settings.username, settings.token)
-  if (res.code !== 0) {
-    throw failure(
-      'login',
-      plan.registry,
-      `login to ${plan.registry} as ${settings.username} failed`,
-      res.stderr + res.stdout
+function maskSecrets(settings: Settings): void {
+  if (settings.token) {
+    core.setSecret(settings.token)
+    // docker stores user:token base64-encoded; mask that form too
+    core.setSecret(Buffer.from(`${settings.username}:${settings.token}`).toString('base64'))
+  }
+  if (settings.githubToken) core.setSecret(settings.githubToken)
+  for (const s of settings.secrets) core.setSecret(s.value)
+}
+
+/** PAT scopes, login, then proof that every image can be pushed, all before building. */
+async function credentials(
+  settings: Settings,
+  plan: Plan,
+  ctx: GitHubContext,
+  paths: Paths
+): Promise<void> {
+  const pat = await checkPatScopes({ token: settings.token, apiUrl: ctx.apiUrl })
+  if (!pat.checked)
+    (pat.warn ? core.warning : core.debug)(`token scopes not checked: ${pat.reason}`)
+  else if (pat.invalid)
+    throw new StepError(
+      `token: the GitHub API rejected this personal access token (${pat.reason}): create a new one and update the secret`
+    )
+  else if (pat.missing.length) {
+    throw new StepError(
+      `token: this classic personal access token lacks the ${pat.missing.join(', ')} scope (it has: ${pat.scopes.join(', ') || 'none'}): create a token with write:packages (Settings → Developer settings → Personal access tokens (classic)) and update the secret`
     )
   }
+
+  docker.preparePrivateConfig(paths.configDir)
+  await withRetry(
+    `docker login ${plan.registry}`,
+    async () => {
+      const res = await docker.login(
+        paths.configDir,
+        plan.registry,
+        settings.username,
+        settings.token
+      )
+      if (res.code === 0) return
+      const output = res.stderr + res.stdout
+      if (classifyDockerOutput(output) === 'transient') throw new TransientDockerError(output)
+      throw failure(
+        'login',
+        plan.registry,
+        `login to ${plan.registry} as ${settings.username} failed`,
+        output
+      )
+    },
+    { retries: settings.retries }
+  ).catch(rethrowTransient('login', plan.registry, `login to ${plan.registry} failed`))
+
+  if (plan.push && settings.preflight) {
+    for (const image of plan.images) {
+      try {
+        const res = await preflight({
+          registry: plan.registry,
+          image,
+          username: settings.username,
+          token: settings.token,
+          retries: settings.retries
+        })
+        core.info(`preflight: ${settings.username} can push to ${image} (${res.via} auth)`)
+      } catch (e) {
+        if (!(e instanceof RegistryError)) throw e
+        throw failure(
+          'preflight',
+          plan.registry,
+          e.message,
+          `${e.registryText}\n${e.message}`,
+          'nothing was built'
+        )
+      }
+    }
+  }
 }
 
-async function build(plan: Plan, configDir: string, workDir: string): Promise<BuildResult> {
-  const res = await docker.build(configDir, plan.buildArgv)
-  if (res.code !== 0) {
-    const what = plan.push
-      ? `the build or push failed; no tag may be trusted: ${plan.refs.join(', ')}`
-      : 'the build failed'
-    throw failure(plan.push ? 'push' : 'build', plan.registry, what, res.stderr + res.stdout)
+async function build(settings: Settings, plan: Plan, paths: Paths): Promise<BuildResult> {
+  await checkBuilder(settings, plan, paths.configDir)
+  if (plan.secretFiles.length) {
+    mkdirSync(paths.secretsDir, { recursive: true, mode: 0o700 })
+    for (const f of plan.secretFiles) writeFileSync(f.path, f.value, { mode: 0o600 })
   }
-  const metadata = readFileSync(join(workDir, 'metadata.json'), 'utf8')
+  const phase: Phase = plan.push ? 'push' : 'build'
+  await withRetry(
+    plan.push ? 'the build and push' : 'the build',
+    async () => {
+      const res = await docker.build(paths.configDir, plan.buildArgv)
+      if (res.code === 0) return
+      const output = res.stderr + res.stdout
+      // Classify the last error line only: a RUN step may print "connection refused" itself.
+      if (plan.push && classifyDockerOutput(errorLine(output)) === 'transient')
+        throw new TransientDockerError(output)
+      throw failure(phase, plan.registry, buildFailure(plan, output), output)
+    },
+    { retries: plan.push ? settings.retries : 0 }
+  ).catch(
+    rethrowTransient(phase, plan.registry, plan.push ? 'the push failed' : 'the build failed')
+  )
+
+  const metadata = readFileSync(paths.metadataFile, 'utf8')
   const meta = JSON.parse(metadata) as Record<string, unknown>
-  let imageid = ''
-  try {
-    imageid = readFileSync(join(workDir, 'iid.txt'), 'utf8').trim()
-  } catch {
-    imageid = String(meta['containerimage.config.digest'] ?? '')
-  }
+  const imageid = existsSync(paths.iidFile)
+    ? readFileSync(paths.iidFile, 'utf8').trim()
+    : String(meta['containerimage.config.digest'] ?? '')
   const digest = String(meta['containerimage.digest'] ?? '')
   if (plan.push && !/^sha256:[0-9a-f]{64}$/.test(digest)) {
     throw new StepError(
@@ -115,12 +237,131 @@ async function build(plan: Plan, configDir: string, workDir: string): Promise<Bu
   return { digest, imageid, metadata }
 }
 
-function failure(phase: Phase, registry: string, what: string, output: string): StepError {
-  const said = errorLine(output)
+/** Several platforms or attestations need more than the docker driver on the classic store. */
+async function checkBuilder(settings: Settings, plan: Plan, configDir: string): Promise<void> {
+  const wants = [
+    settings.platforms.length > 1 && `platforms: ${settings.platforms.join(',')}`,
+    settings.provenance !== 'false' && `provenance: ${settings.provenance}`,
+    settings.sbom && settings.sbom !== 'false' && `sbom: ${settings.sbom}`,
+    plan.mode === 'push-by-digest' && 'push-by-digest: true'
+  ].filter(Boolean)
+  if (!wants.length) return
+  const { driver, classicStore } = await docker.builderLimits(configDir, settings.builder)
+  if (driver === 'docker' && classicStore) {
+    throw new InputError(
+      `${wants.join(', ')}: the builder uses the docker driver on Docker's classic image store, which cannot do this: turn on the containerd image store (daemon.json "features": {"containerd-snapshotter": true}), or create a docker-container builder (docker buildx create --use) and pass it as builder`
+    )
+  }
+}
+
+async function merge(settings: Settings, plan: Plan, paths: Paths): Promise<BuildResult> {
+  for (const argv of plan.mergeArgvs) {
+    await withRetry(
+      'the merge',
+      async () => {
+        const res = await docker.imagetoolsCreate(paths.configDir, argv)
+        if (res.code === 0) return
+        const output = res.stderr + res.stdout
+        if (classifyDockerOutput(output) === 'transient') throw new TransientDockerError(output)
+        throw failure(
+          'push',
+          plan.registry,
+          `creating the index for ${argv.at(-1)?.split('@')[0]} failed`,
+          output
+        )
+      },
+      { retries: settings.retries }
+    ).catch(rethrowTransient('push', plan.registry, 'the merge failed'))
+  }
+  const digest = await docker.inspectDigest(paths.configDir, plan.refs[0])
+  if (!/^sha256:[0-9a-f]{64}$/.test(digest)) {
+    throw new StepError(
+      `the merged index ${plan.refs[0]} could not be read back: re-run the merge job`
+    )
+  }
+  return { digest, imageid: '', metadata: JSON.stringify({ 'containerimage.digest': digest }) }
+}
+
+/** Every tag of every image must resolve to the pushed digest; otherwise say exactly which. */
+async function verify(settings: Settings, plan: Plan, digest: string): Promise<void> {
+  const problems: string[] = []
+  for (const image of plan.images) {
+    let res
+    try {
+      res = await verifyTags({
+        registry: plan.registry,
+        image,
+        tags: plan.tags.map(t => t.name),
+        digest,
+        username: settings.username,
+        token: settings.token,
+        retries: settings.retries
+      })
+    } catch (e) {
+      if (!(e instanceof RegistryError)) throw e
+      throw new StepError(
+        `verify: could not read the tags of ${image} back (${e.message}): the push may be incomplete; re-run`
+      )
+    }
+    for (const t of res.landed) core.info(`verified ${image}:${t} → ${digest}`)
+    if (res.missing.length || res.wrong.length) {
+      problems.push(
+        `${image}: landed ${res.landed.join(', ') || 'none'}; missing ${res.missing.join(', ') || 'none'}` +
+          (res.wrong.length
+            ? `; pointing elsewhere ${res.wrong.map(w => `${w.tag} (${w.digest})`).join(', ')}`
+            : '')
+      )
+    }
+  }
+  if (problems.length) {
+    throw new StepError(
+      `verify: not every tag resolves to ${digest}: ${problems.join(' | ')}: re-run the job`
+    )
+  }
+}
+
+/** For a failed push: which tags buildx reports as pushed, from its progress output. */
+export function landedRefs(output: string, refs: string[]): string[] {
+  return refs.filter(ref => {
+    const step = new RegExp(`^#(\\d+) pushing ${escapeRegExp(ref)} with docker`, 'm').exec(output)
+    if (step) return new RegExp(`^#${step[1]} DONE`, 'm').test(output)
+    return new RegExp(
+      `pushing manifest for ${escapeRegExp(ref)}@sha256:[0-9a-f]+ [0-9.]+s done`
+    ).test(output)
+  })
+}
+
+const escapeRegExp = (s: string): string => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')
+
+function buildFailure(plan: Plan, output: string): string {
+  if (!plan.push) return 'the build failed'
+  const landed = landedRefs(output, plan.refs)
+  const notPushed = plan.refs.filter(r => !landed.includes(r))
+  return `the push failed; pushed: ${landed.join(', ') || 'none'}; not pushed: ${notPushed.join(', ')}`
+}
+
+function failure(
+  phase: Phase,
+  registry: string,
+  what: string,
+  output: string,
+  after = ''
+): StepError {
   const d = diagnose(output, phase, registry)
-  const parts = [`${what}: ${said}`]
+  const parts = [`${what}${phase === 'preflight' ? '' : `: ${errorLine(output)}`}`]
+  if (after) parts.push(after)
   if (d) parts.push(`cause: ${d.cause}`, `fix: ${d.fix}`)
   return new StepError(parts.join('\n'))
+}
+
+/** After the retries are spent on a transient failure, fail with what docker said last. */
+function rethrowTransient(phase: Phase, registry: string, what: string) {
+  return (e: unknown): never => {
+    if (e instanceof TransientDockerError) {
+      throw failure(phase, registry, `${what} after retries (the registry kept failing)`, e.output)
+    }
+    throw e
+  }
 }
 
 function summary(

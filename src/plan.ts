@@ -18,8 +18,15 @@ export interface Plan {
   annotations: string[] // level:key=value as passed to buildx
   push: boolean
   pushReason: string
-  /** `docker` argv for the one build, e.g. ['buildx', 'build', ...]. */
+  /** build: one build that tags and pushes; push-by-digest: one platform, no tags (distributed
+   * builds); merge: no build, an index made from the digests that the build jobs pushed. */
+  mode: 'build' | 'push-by-digest' | 'merge'
+  /** `docker` argv for the one build, e.g. ['buildx', 'build', ...]; empty in merge mode. */
   buildArgv: string[]
+  /** merge mode: one `docker buildx imagetools create` argv per image. */
+  mergeArgvs: string[][]
+  /** Secret values the shell writes (0600, in the private temp dir) before the build. */
+  secretFiles: Array<{ id: string; path: string; value: string }>
   notices: Notice[]
 }
 
@@ -36,6 +43,8 @@ export interface PlanInput {
   /** Where buildx writes its metadata and image id (inside the private temp dir). */
   metadataFile: string
   iidFile: string
+  /** Private directory for secret files (deleted by the post step). */
+  secretsDir?: string
 }
 
 /** A pull_request whose head lives in another repository: its token cannot write packages. */
@@ -91,6 +100,23 @@ export function computePlan(input: PlanInput): Plan {
   const annotations = computeAnnotations(generated, settings, tagEnv)
 
   const { push, reason } = decidePush(settings, ctx)
+  const mode = settings.mergeDigests.length
+    ? 'merge'
+    : settings.pushByDigest
+      ? 'push-by-digest'
+      : 'build'
+  if (mode !== 'build' && !push) {
+    throw new InputError(
+      `${mode === 'merge' ? 'merge-digests' : 'push-by-digest'}: only works when pushing, but ${reason}: set push: true or drop the input`
+    )
+  }
+  const secretsDir = input.secretsDir ?? '/nonexistent'
+  const secretFiles = settings.secrets.map(({ id, value }) => ({
+    id,
+    value,
+    path: `${secretsDir}/${id}`
+  }))
+  const argvParts = { refs, labels, annotations, push, secretFiles, images }
   return {
     registry,
     images,
@@ -102,7 +128,11 @@ export function computePlan(input: PlanInput): Plan {
     annotations,
     push,
     pushReason: reason,
-    buildArgv: buildxArgv(settings, refs, labels, annotations, push, input),
+    mode,
+    buildArgv: mode === 'merge' ? [] : buildxArgv(settings, argvParts, mode, input),
+    mergeArgvs:
+      mode === 'merge' ? images.map(image => mergeArgv(image, tags, settings, annotations)) : [],
+    secretFiles,
     notices
   }
 }
@@ -126,7 +156,12 @@ function computeAnnotations(
   settings: Settings,
   tagEnv: TagEnv
 ): string[] {
-  const levels = settings.platforms.length > 1 ? ['index', 'manifest'] : ['manifest']
+  // A merge makes only the index; a multi-platform build makes an index and its manifests.
+  const levels = settings.mergeDigests.length
+    ? ['index']
+    : settings.platforms.length > 1
+      ? ['index', 'manifest']
+      : ['manifest']
   const out: string[] = []
   for (const level of levels) {
     const pairs = applyUserPairs(
@@ -142,32 +177,57 @@ function computeAnnotations(
   return out
 }
 
-function buildxArgv(
-  s: Settings,
-  refs: string[],
-  labels: string[],
-  annotations: string[],
-  push: boolean,
-  input: PlanInput
-): string[] {
+interface ArgvParts {
+  refs: string[]
+  labels: string[]
+  annotations: string[]
+  push: boolean
+  secretFiles: Array<{ id: string; path: string }>
+  images: string[]
+}
+
+function buildxArgv(s: Settings, p: ArgvParts, mode: Plan['mode'], input: PlanInput): string[] {
   const argv = ['buildx', 'build']
   if (s.builder) argv.push('--builder', s.builder)
   if (s.file) argv.push('--file', s.file)
   argv.push('--iidfile', input.iidFile, '--metadata-file', input.metadataFile)
-  for (const ref of refs) argv.push('--tag', ref)
-  for (const label of labels) argv.push('--label', label)
-  for (const a of annotations) argv.push('--annotation', a)
+  if (mode === 'push-by-digest') {
+    // No tags: the merge job tags the index. name-canonical keeps the digest pullable.
+    argv.push(
+      '--output',
+      `type=image,"name=${p.images.join(',')}",push-by-digest=true,name-canonical=true,push=true`
+    )
+  } else {
+    for (const ref of p.refs) argv.push('--tag', ref)
+  }
+  for (const label of p.labels) argv.push('--label', label)
+  for (const a of p.annotations) argv.push('--annotation', a)
   if (s.platforms.length) argv.push('--platform', s.platforms.join(','))
   for (const arg of s.buildArgs) argv.push('--build-arg', arg)
+  for (const c of s.buildContexts) argv.push('--build-context', c)
+  for (const f of p.secretFiles) argv.push('--secret', `id=${f.id},src=${f.path}`)
+  for (const f of s.secretFiles) argv.push('--secret', `id=${f.id},src=${f.path}`)
+  for (const e of s.secretEnvs) argv.push('--secret', `id=${e.id},env=${e.env}`)
   if (s.target) argv.push('--target', s.target)
   for (const c of s.cacheFrom) argv.push('--cache-from', c)
   for (const c of s.cacheTo) argv.push('--cache-to', c)
   if (s.noCache) argv.push('--no-cache')
   if (s.pull) argv.push('--pull')
   if (s.network) argv.push('--network', s.network)
-  if (s.provenance) argv.push(`--provenance=${s.provenance}`)
+  argv.push(`--provenance=${s.provenance}`)
   if (s.sbom) argv.push(`--sbom=${s.sbom}`)
-  if (push) argv.push('--push')
+  if (p.push && mode === 'build') argv.push('--push')
   argv.push(s.context)
+  return argv
+}
+
+/** merge mode: the multi-platform index from the pushed digests, with every tag and the
+ * index annotations (GHCR shows a multi-arch package's description from the index). */
+function mergeArgv(image: string, tags: TagOut[], s: Settings, annotations: string[]): string[] {
+  const argv = ['buildx', 'imagetools', 'create']
+  if (s.builder) argv.push('--builder', s.builder)
+  for (const t of tags) argv.push('--tag', `${image}:${t.name}`)
+  for (const a of annotations.filter(a => a.startsWith('index:'))) argv.push('--annotation', a)
+  for (const d of s.mergeDigests) argv.push(`${image}@${d}`)
   return argv
 }

@@ -4,6 +4,7 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { setRunner, type RunOptions, type RunResult } from '../../src/exec.js'
+import { setHttp, type HttpRequest, type HttpResponse } from '../../src/http.js'
 import { run } from '../../src/main.js'
 
 interface Call {
@@ -14,6 +15,18 @@ interface Call {
 
 const DIGEST = 'sha256:' + 'a'.repeat(64)
 let calls: Call[]
+let httpCalls: string[]
+
+/** The registry's HTTP API as the preflight and verify see it: anonymous, accepts uploads. */
+async function fakeRegistry(url: string, req: HttpRequest = {}): Promise<HttpResponse> {
+  const method = req.method ?? 'GET'
+  httpCalls.push(`${method} ${new URL(url).pathname}`)
+  if (method === 'POST')
+    return { status: 202, headers: { location: '/v2/acme/app/blobs/uploads/u1' }, body: '' }
+  if (method === 'HEAD')
+    return { status: 200, headers: { 'docker-content-digest': DIGEST }, body: '' }
+  return { status: method === 'DELETE' ? 204 : 200, headers: {}, body: '' }
+}
 let savedEnv: NodeJS.ProcessEnv
 let outputFile: string
 
@@ -37,7 +50,10 @@ function fakeDocker(
 beforeEach(() => {
   savedEnv = { ...process.env }
   calls = []
+  httpCalls = []
+  setHttp(fakeRegistry)
   const dir = mkdtempSync(join(tmpdir(), 'main-test-'))
+  writeFileSync(join(dir, 'Dockerfile'), 'FROM scratch\n')
   outputFile = join(dir, 'output')
   writeFileSync(outputFile, '')
   writeFileSync(join(dir, 'state'), '')
@@ -51,6 +67,7 @@ beforeEach(() => {
     GITHUB_EVENT_NAME: 'push',
     GITHUB_REF: 'refs/heads/main',
     GITHUB_SHA: 'c'.repeat(40),
+    INPUT_CONTEXT: dir,
     INPUT_USERNAME: 'octo',
     INPUT_TOKEN: 'secret-token-value'
   })
@@ -67,6 +84,16 @@ test('login with the token on stdin, then one buildx build that pushes; outputs 
   await run()
   expect(process.exitCode).toBeUndefined()
   expect(calls.map(c => c.args[0])).toEqual(['login', 'buildx'])
+  // preflight before the build (upload opened and cancelled), then every tag verified
+  expect(httpCalls).toEqual([
+    'GET /v2/',
+    'POST /v2/acme/app/blobs/uploads/',
+    'DELETE /v2/acme/app/blobs/uploads/u1',
+    'GET /v2/',
+    'HEAD /v2/acme/app/manifests/main',
+    'HEAD /v2/acme/app/manifests/sha-ccccccc',
+    'HEAD /v2/acme/app/manifests/latest'
+  ])
   const [login, build] = calls
   expect(login.args).toEqual(['login', 'ghcr.io', '--username', 'octo', '--password-stdin'])
   expect(login.opts?.input).toBe('secret-token-value')
@@ -144,4 +171,5 @@ test('bad input fails before any command runs', async () => {
   }
   expect(process.exitCode).toBe(1)
   expect(calls).toEqual([])
+  expect(httpCalls).toEqual([])
 })
