@@ -82,7 +82,8 @@ function actualOf(c: Case): Outcome {
     prHeadSha: c.context.env?.DOCKER_METADATA_PR_HEAD_SHA === 'true'
   }
   try {
-    const images = parseImages(env, c.inputs.images ?? [])
+    // The plan lowercases image names (src/registry.ts, with a notice), as metadata-action does.
+    const images = parseImages(env, c.inputs.images ?? []).map(i => i.toLowerCase())
     const tagLines = c.inputs.tags?.length ? c.inputs.tags : [...METADATA_ACTION_DEFAULT_TAGS]
     const result = computeTags(env, tagLines, c.inputs.flavor ?? [])
     const names = result.tags.map(t => t.name)

@@ -328,10 +328,10 @@ describe('registry tag grammar', () => {
 })
 
 describe('images', () => {
-  it('parses names, enable and the one-line form; lowercases', () => {
+  it('parses names, enable and the one-line form; keeps case (the plan lowercases)', () => {
     const e = env(EVENTS.pushMain)
     expect(parseImages(e, ['ghcr.io/Acme/App', 'name=docker.io/acme/app,enable=false'])).toEqual([
-      'ghcr.io/acme/app'
+      'ghcr.io/Acme/App'
     ])
     expect(parseImages(e, ['a/b,c/d'])).toEqual(['a/b', 'c/d'])
     expect(parseImages(e, ['name=x/y,enable={{is_not_default_branch}}', 'z/w'])).toEqual(['z/w'])

@@ -96,8 +96,7 @@ export function parseImages(env: TagEnv, lines: string[]): string[] {
   // metadata-action's old form: one line of comma-separated names.
   if (lines.length === 1) {
     const fields = atLine('images', lines[0], () => splitFields(lines[0]))
-    if (fields.every(f => splitPair(f)[0] === undefined))
-      return fields.map(f => f.trim().toLowerCase())
+    if (fields.every(f => splitPair(f)[0] === undefined)) return fields.map(f => f.trim())
   }
   const r = resolve(env)
   const names: string[] = []
@@ -111,8 +110,8 @@ export function parseImages(env: TagEnv, lines: string[]): string[] {
           'write enable=true or enable=false'
         )
       }
-      // GHCR rejects upper case ("repository name must be lowercase").
-      if (enable === 'true') names.push(image.name.toLowerCase())
+      // Case is kept here: the plan lowercases the repository part and says so.
+      if (enable === 'true') names.push(image.name)
     })
   }
   return names

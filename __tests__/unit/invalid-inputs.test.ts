@@ -1,0 +1,235 @@
+// Bad input fails the step with one line naming the input and the fix, before any side effect:
+// the exec seam (docker) and the HTTP seam (registry, GitHub API) must never be called.
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { setRunner } from '../../src/exec.js'
+import { setHttp } from '../../src/http.js'
+import { run } from '../../src/main.js'
+
+let dockerCalls: string[]
+let httpCalls: string[]
+let savedEnv: NodeJS.ProcessEnv
+let dir: string
+
+beforeEach(() => {
+  savedEnv = { ...process.env }
+  dockerCalls = []
+  httpCalls = []
+  setRunner(async (cmd, args) => {
+    dockerCalls.push(`${cmd} ${args.join(' ')}`)
+    return { code: 0, stdout: '', stderr: '' }
+  })
+  setHttp(async url => {
+    httpCalls.push(url)
+    return { status: 200, headers: {}, body: '{}' }
+  })
+  dir = mkdtempSync(join(tmpdir(), 'invalid-inputs-'))
+  mkdirSync(join(dir, 'ctx'))
+  writeFileSync(join(dir, 'ctx', 'Dockerfile'), 'FROM scratch\n')
+  writeFileSync(join(dir, 'event.json'), '{"repository":{"default_branch":"main"}}')
+  for (const f of ['output', 'state']) writeFileSync(join(dir, f), '')
+  for (const k of Object.keys(process.env)) if (k.startsWith('INPUT_')) delete process.env[k]
+  Object.assign(process.env, {
+    RUNNER_TEMP: dir,
+    GITHUB_OUTPUT: join(dir, 'output'),
+    GITHUB_STATE: join(dir, 'state'),
+    GITHUB_EVENT_PATH: join(dir, 'event.json'),
+    GITHUB_REPOSITORY: 'acme/app',
+    GITHUB_EVENT_NAME: 'push',
+    GITHUB_REF: 'refs/heads/main',
+    GITHUB_SHA: 'c'.repeat(40),
+    GITHUB_API_URL: 'http://127.0.0.1:65531',
+    INPUT_CONTEXT: join(dir, 'ctx'),
+    INPUT_USERNAME: 'octo',
+    INPUT_TOKEN: 'tok',
+    'INPUT_GITHUB-TOKEN': 'gh-tok'
+  })
+})
+
+afterEach(() => {
+  process.env = savedEnv
+  process.exitCode = undefined
+})
+
+async function runWith(inputs: Record<string, string>): Promise<string[]> {
+  for (const [k, v] of Object.entries(inputs)) process.env[`INPUT_${k.toUpperCase()}`] = v
+  const errors: string[] = []
+  const write = process.stdout.write.bind(process.stdout)
+  process.stdout.write = ((chunk: string) => {
+    for (const line of String(chunk).split('\n'))
+      if (line.startsWith('::error::')) errors.push(line.slice(9))
+    return true
+  }) as typeof process.stdout.write
+  try {
+    await run()
+  } finally {
+    process.stdout.write = write
+  }
+  return errors
+}
+
+const H = '0'.repeat(64)
+// [inputs, the exact one-line error]
+const CASES: Array<[Record<string, string>, string | RegExp]> = [
+  [
+    { images: 'ghcr.io/acme/app:v1' },
+    'images: "ghcr.io/acme/app:v1" includes a tag or digest: give the name only and list tags under tags:'
+  ],
+  [
+    { images: 'ghcr.io/acme/App Name' },
+    /^images: "ghcr.io\/acme\/App Name" is not a valid image name: use lowercase letters/
+  ],
+  [
+    { images: 'docker.io/acme/app' },
+    'images: "docker.io/acme/app" is on docker.io but the step logs in to ghcr.io: set registry: docker.io or use images on ghcr.io'
+  ],
+  [{ images: 'name=,enable=true' }, /^images: .*empty/],
+  [{ images: 'name=ghcr.io/a/b,enable=maybe' }, /^images: .*enable.*true or false/],
+  [
+    { registry: 'https://ghcr.io/owner' },
+    'registry: "https://ghcr.io/owner" is not a registry host: use a host[:port] such as ghcr.io'
+  ],
+  [
+    { tags: 'type=semvr,pattern={{version}}' },
+    /^tags: unknown type "semvr" in "type=semvr,pattern=\{\{version\}\}": use one of/
+  ],
+  [{ tags: 'type=match,pattern=v(\\d+' }, /^tags: .*pattern.*v\(\\d\+/],
+  [{ tags: 'type=raw,value=ok,enable=perhaps' }, /^tags: .*enable.*true or false/],
+  [
+    { tags: 'type=semver,pattern={{version}},value=not-a-version' },
+    /^tags: .*not-a-version.*semver/i
+  ],
+  [{ flavor: 'latest=sometimes' }, /^flavor: .*latest.*auto, true or false/],
+  [
+    { token: '' },
+    'token: empty: leave the input unset to use github.token, or pass a secret, e.g. token: ${{ secrets.GHCR_TOKEN }}'
+  ],
+  [
+    { username: '' },
+    'username: empty: leave the input unset to use github.actor, or set it to the registry user'
+  ],
+  [
+    { username: 'octo cat' },
+    'username: must not contain whitespace: use the registry account name'
+  ],
+  [
+    { context: '/nonexistent/ctx' },
+    'context: "/nonexistent/ctx" does not exist: check out the repository first (actions/checkout) or fix the path'
+  ],
+  [
+    { file: '/nonexistent/Dockerfile' },
+    'file: "/nonexistent/Dockerfile" does not exist: set file to your Dockerfile\'s path'
+  ],
+  [{ push: 'yes' }, 'push: "yes" is not valid: use auto, true or false'],
+  [{ 'dry-run': 'maybe' }, 'dry-run: "maybe" is not a boolean: use true or false'],
+  [{ 'no-cache': '1' }, 'no-cache: "1" is not a boolean: use true or false'],
+  [{ preflight: 'on' }, 'preflight: "on" is not a boolean: use true or false'],
+  [{ verify: 'yes' }, 'verify: "yes" is not a boolean: use true or false'],
+  [{ retries: '-1' }, 'retries: "-1" is not a whole number from 0 to 10: use e.g. 3'],
+  [{ retries: 'three' }, 'retries: "three" is not a whole number from 0 to 10: use e.g. 3'],
+  [{ retries: '99' }, 'retries: "99" is not a whole number from 0 to 10: use e.g. 3'],
+  [
+    { platforms: 'linux' },
+    'platforms: "linux" is not a platform: use os/arch[/variant], e.g. linux/amd64,linux/arm64'
+  ],
+  [
+    { platforms: 'linux/amd64,linux/amd64' },
+    'platforms: "linux/amd64,linux/amd64" lists a platform twice: list each once'
+  ],
+  [
+    { 'build-args': 'NO_EQUALS' },
+    'build-args: "NO_EQUALS" is not NAME=value: write one NAME=value per line'
+  ],
+  [
+    { 'build-args': '1BAD=x' },
+    'build-args: "1BAD=x" is not NAME=value: write one NAME=value per line'
+  ],
+  [
+    { secrets: 'just-a-value' },
+    'secrets: "just-a-value" is not ID=value: write one ID=value per line'
+  ],
+  [
+    { secrets: 'bad id=s3cr3t' },
+    'secrets: id "bad id" may only use letters, digits, "_", "." and "-": rename it'
+  ],
+  [
+    { 'secret-files': 'cert=/nonexistent/cert.pem' },
+    'secret-files: "cert" points to /nonexistent/cert.pem, which does not exist: fix the path'
+  ],
+  [
+    { 'secret-envs': 'TOKEN' },
+    'secret-envs: "TOKEN" is not ID=ENV_NAME: write one ID=ENV_NAME per line'
+  ],
+  [
+    { 'build-contexts': 'base' },
+    'build-contexts: "base" is not ID=source: write one ID=source per line'
+  ],
+  [
+    { labels: 'no-equals-sign' },
+    'labels: "no-equals-sign" is not key=value: write one key=value per line'
+  ],
+  [
+    { annotations: 'index:=x' },
+    'annotations: "index:=x" is not key=value: write one key=value per line'
+  ],
+  [{ network: 'bridge0' }, 'network: "bridge0" is not valid: use default, none or host'],
+  [
+    { target: 'prod stage' },
+    'target: "prod stage" is not a stage name: use the name after AS in the Dockerfile'
+  ],
+  [
+    { provenance: 'maximal' },
+    'provenance: "maximal" is not valid: use false, true, mode=min or mode=max'
+  ],
+  [{ sbom: 'yes' }, 'sbom: "yes" is not valid: use true or false'],
+  [
+    { 'merge-digests': 'sha256:abc' },
+    'merge-digests: "sha256:abc" is not a digest: use sha256:<64 hex digits>, one per line'
+  ],
+  [
+    { 'push-by-digest': 'true', 'merge-digests': `sha256:${H}` },
+    'push-by-digest: cannot be combined with merge-digests: use one per job (build jobs, then a merge job)'
+  ],
+  [
+    { 'push-by-digest': 'true', push: 'false' },
+    'push-by-digest: needs a push, but push is false: remove push: false or push-by-digest'
+  ],
+  [
+    { 'push-by-digest': 'true', platforms: 'linux/amd64,linux/arm64' },
+    'push-by-digest: builds one platform per job: set platforms to a single platform'
+  ],
+  [
+    { 'merge-digests': `sha256:${H}`, push: 'false' },
+    'merge-digests: only works when pushing, but push: false: set push: true or drop the input'
+  ],
+  [
+    { 'buildx-version': 'newest' },
+    'buildx-version: "newest" is not a version: use e.g. v0.19.3 or latest'
+  ],
+  [
+    { 'buildx-sha256': 'abc' },
+    'buildx-sha256: not a sha256 checksum: use the 64 hex digits from the release checksums'
+  ]
+]
+
+test(`the table has at least 30 cases (${CASES.length})`, () => {
+  expect(CASES.length).toBeGreaterThanOrEqual(30)
+})
+
+test.each(CASES)('%j', async (inputs, message) => {
+  const errors = await runWith(inputs)
+  expect(process.exitCode).toBe(1)
+  expect(errors).toHaveLength(1)
+  expect(errors[0]).not.toContain('%0A') // one line
+  if (typeof message === 'string') expect(errors[0]).toBe(message)
+  else expect(errors[0]).toMatch(message)
+  expect(dockerCalls).toEqual([])
+  expect(httpCalls).toEqual([])
+})
+
+test('the same setup with valid inputs does reach docker (the seams are live)', async () => {
+  const errors = await runWith({ preflight: 'false', verify: 'false' })
+  expect(dockerCalls[0]).toMatch(/^docker login ghcr.io/)
+  expect(errors.length).toBeGreaterThanOrEqual(0)
+})
