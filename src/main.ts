@@ -15,6 +15,7 @@ import { diagnose, errorLine, type Phase } from './diagnose.js'
 import * as docker from './docker.js'
 import { InputError } from './errors.js'
 import { checkPaths, envInputReader, parseInputs, type Settings } from './inputs.js'
+import { BuildxError, ensureBuildx } from './buildx.js'
 import { checkPatScopes } from './pat.js'
 import { computePlan, type Plan } from './plan.js'
 import { preflight } from './preflight.js'
@@ -31,6 +32,7 @@ class StepError extends Error {}
 
 /** A docker run whose output says the failure is transient (retried by withRetry). */
 class TransientDockerError extends Error {
+  readonly transient = true // for withRetry: this one is worth another attempt
   constructor(readonly output: string) {
     super(errorLine(output))
   }
@@ -41,7 +43,8 @@ export async function run(): Promise<void> {
     await main()
   } catch (e) {
     const err = e as Error
-    if (err instanceof InputError || err instanceof StepError) core.setFailed(err.message)
+    if (err instanceof InputError || err instanceof StepError || err instanceof BuildxError)
+      core.setFailed(err.message)
     else core.setFailed(`unexpected error: ${err.stack ?? err.message}`)
   }
 }
@@ -100,14 +103,29 @@ async function main(): Promise<void> {
   core.saveState(STATE.registry, plan.registry)
   core.saveState(STATE.logout, String(settings.logout))
 
-  await core.group(`Log in to ${plan.registry}`, () => credentials(settings, plan, ctx, paths))
+  docker.preparePrivateConfig(paths.configDir)
+  await core.group('Docker and Buildx', async () => {
+    await checkToken(settings, ctx)
+    const buildx = await ensureBuildx({
+      configDir: paths.configDir,
+      version: settings.buildxVersion,
+      downloadUrl: settings.buildxUrl,
+      sha256: settings.buildxSha256
+    })
+    core.info(`buildx ${buildx.version}${buildx.installed ? ` installed at ${buildx.path}` : ''}`)
+  })
+  await core.group(`Log in to ${plan.registry}`, () => login(settings, plan, paths))
   if (!settings.logout) core.exportVariable('DOCKER_CONFIG', paths.configDir) // keep the login
+  const pushProven = plan.push && settings.preflight
+  if (pushProven) await core.group('Preflight', () => preflightAll(settings, plan))
   if (!plan.push) core.notice(`Not pushing: ${plan.pushReason}`)
 
   const result =
     plan.mode === 'merge'
       ? await core.group('Merge the pushed digests', () => merge(settings, plan, paths))
-      : await core.group(plan.push ? 'Build and push' : 'Build', () => build(settings, plan, paths))
+      : await core.group(plan.push ? 'Build and push' : 'Build', () =>
+          build(settings, plan, paths, pushProven)
+        )
   if (plan.push && settings.verify && plan.mode !== 'push-by-digest') {
     await core.group('Verify every tag', () => verify(settings, plan, result.digest))
   }
@@ -132,27 +150,23 @@ function maskSecrets(settings: Settings): void {
   for (const s of settings.secrets) core.setSecret(s.value)
 }
 
-/** PAT scopes, login, then proof that every image can be pushed, all before building. */
-async function credentials(
-  settings: Settings,
-  plan: Plan,
-  ctx: GitHubContext,
-  paths: Paths
-): Promise<void> {
+/** A classic PAT without write:packages logs in fine and fails only at the push: say so now. */
+async function checkToken(settings: Settings, ctx: GitHubContext): Promise<void> {
   const pat = await checkPatScopes({ token: settings.token, apiUrl: ctx.apiUrl })
-  if (!pat.checked)
-    (pat.warn ? core.warning : core.debug)(`token scopes not checked: ${pat.reason}`)
-  else if (pat.invalid)
+  if (!pat.checked) {
+    ;(pat.warn ? core.warning : core.debug)(`token scopes not checked: ${pat.reason}`)
+  } else if (pat.invalid) {
     throw new StepError(
       `token: the GitHub API rejected this personal access token (${pat.reason}): create a new one and update the secret`
     )
-  else if (pat.missing.length) {
+  } else if (pat.missing.length) {
     throw new StepError(
       `token: this classic personal access token lacks the ${pat.missing.join(', ')} scope (it has: ${pat.scopes.join(', ') || 'none'}): create a token with write:packages (Settings → Developer settings → Personal access tokens (classic)) and update the secret`
     )
   }
+}
 
-  docker.preparePrivateConfig(paths.configDir)
+async function login(settings: Settings, plan: Plan, paths: Paths): Promise<void> {
   await withRetry(
     `docker login ${plan.registry}`,
     async () => {
@@ -174,33 +188,45 @@ async function credentials(
     },
     { retries: settings.retries }
   ).catch(rethrowTransient('login', plan.registry, `login to ${plan.registry} failed`))
+}
 
-  if (plan.push && settings.preflight) {
-    for (const image of plan.images) {
-      try {
-        const res = await preflight({
-          registry: plan.registry,
-          image,
-          username: settings.username,
-          token: settings.token,
-          retries: settings.retries
-        })
-        core.info(`preflight: ${settings.username} can push to ${image} (${res.via} auth)`)
-      } catch (e) {
-        if (!(e instanceof RegistryError)) throw e
-        throw failure(
-          'preflight',
-          plan.registry,
-          e.message,
-          `${e.registryText}\n${e.message}`,
-          'nothing was built'
-        )
-      }
+/** Proves, before building, that the credentials can push to every image. */
+async function preflightAll(settings: Settings, plan: Plan): Promise<void> {
+  for (const image of plan.images) {
+    try {
+      const res = await preflight({
+        registry: plan.registry,
+        image,
+        username: settings.username,
+        token: settings.token,
+        retries: settings.retries
+      })
+      core.info(`preflight: ${settings.username} can push to ${image} (${res.via} auth)`)
+    } catch (e) {
+      if (!(e instanceof RegistryError)) throw e
+      throw failure(
+        'preflight',
+        plan.registry,
+        e.message,
+        `${e.registryText}\n${e.message}`,
+        'nothing was built'
+      )
     }
   }
 }
 
-async function build(settings: Settings, plan: Plan, paths: Paths): Promise<BuildResult> {
+/**
+ * One build. When the push fails on a transient registry error it is run again (the build cache
+ * makes that quick). `pushProven`: the preflight showed these credentials can push, so an
+ * authentication error during the push came from a registry hiccup (e.g. a failed auth ping),
+ * not from the credentials, and is retried too.
+ */
+async function build(
+  settings: Settings,
+  plan: Plan,
+  paths: Paths,
+  pushProven: boolean
+): Promise<BuildResult> {
   await checkBuilder(settings, plan, paths.configDir)
   if (plan.secretFiles.length) {
     mkdirSync(paths.secretsDir, { recursive: true, mode: 0o700 })
@@ -214,8 +240,11 @@ async function build(settings: Settings, plan: Plan, paths: Paths): Promise<Buil
       if (res.code === 0) return
       const output = res.stderr + res.stdout
       // Classify the last error line only: a RUN step may print "connection refused" itself.
-      if (plan.push && classifyDockerOutput(errorLine(output)) === 'transient')
-        throw new TransientDockerError(output)
+      const line = errorLine(output)
+      const transient =
+        classifyDockerOutput(line) === 'transient' ||
+        (pushProven && /unauthorized|authentication required/i.test(line))
+      if (plan.push && transient) throw new TransientDockerError(output)
       throw failure(phase, plan.registry, buildFailure(plan, output), output)
     },
     { retries: plan.push ? settings.retries : 0 }

@@ -36,6 +36,10 @@ function fakeDocker(
   buildResult: RunResult = { code: 0, stdout: '', stderr: '' }
 ) {
   return async (command: string, args: string[], opts?: RunOptions): Promise<RunResult> => {
+    if (args[0] === 'version') return { code: 0, stdout: '28.2.2\n', stderr: '' }
+    if (args[0] === 'buildx' && args[1] === 'version') {
+      return { code: 0, stdout: 'github.com/docker/buildx v0.20.0 abcdef\n', stderr: '' }
+    }
     calls.push({ command, args, opts })
     if (args[0] === 'login') return loginResult
     if (args[0] === 'buildx' && buildResult.code === 0) {
