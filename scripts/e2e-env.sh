@@ -256,6 +256,8 @@ cmd_install() {
   command -v htpasswd >/dev/null || need+=(apache2-utils)
   command -v curl >/dev/null || need+=(curl)
   command -v jq >/dev/null || need+=(jq)
+  # a static /bin/busybox: the e2e tests build a tiny base image from it (RUN steps, no pulls)
+  dpkg-query -W -f='${Status}' busybox-static 2>/dev/null | grep -q 'ok installed' || need+=(busybox-static)
   apt_install "${need[@]}"
 
   if ! docker buildx version >/dev/null 2>&1; then

@@ -24,7 +24,10 @@ export class PreflightError extends RegistryError {
 
 function asPreflight(err: unknown): unknown {
   if (err instanceof RegistryError && !(err instanceof PreflightError)) {
-    return new PreflightError(err.phase, err.status, err.registryText, `preflight: ${err.message}`)
+    const message = err.message.startsWith('preflight: ')
+      ? err.message
+      : `preflight: ${err.message}`
+    return new PreflightError(err.phase, err.status, err.registryText, message)
   }
   return err
 }

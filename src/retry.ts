@@ -59,6 +59,8 @@ export function isTransientStatus(status: number): boolean {
 
 /** Whether another attempt may succeed: a text, a NetworkError, anything with an HTTP `status`, or an Error by its message. */
 export function isTransient(x: unknown): boolean {
+  // A caller that has already classified its failure says so (e.g. main.ts for docker output).
+  if ((x as { transient?: unknown } | null)?.transient === true) return true
   if (typeof x === 'string') return classifyDockerOutput(x) === 'transient'
   if (x instanceof NetworkError) return TRANSIENT_CODES.has(x.code)
   const o = x as { status?: unknown; body?: unknown; message?: unknown } | null

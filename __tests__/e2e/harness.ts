@@ -24,6 +24,20 @@ export function e2eEnv(): E2EEnv {
   return JSON.parse(readFileSync(file, 'utf8')) as E2EEnv
 }
 
+/**
+ * The second stack of scripts/e2e.sh: the newer engine with the containerd image store
+ * (multi-platform, attestations, index annotations, registry cache). Its env.json path is in
+ * E2E_TRIXIE_ENV_FILE; pass its DOCKER_HOST to runStep's env and its registry and credentials
+ * as inputs.
+ */
+export function trixieEnv(): E2EEnv {
+  const file = process.env.E2E_TRIXIE_ENV_FILE
+  if (!file) {
+    throw new Error('E2E_TRIXIE_ENV_FILE is not set: run the e2e suite through scripts/e2e.sh')
+  }
+  return JSON.parse(readFileSync(file, 'utf8')) as E2EEnv
+}
+
 export interface StepResult {
   code: number
   stdout: string
@@ -125,12 +139,39 @@ async function runPhase(
   }
   for (const [name, value] of Object.entries(savedState)) env[`STATE_${name}`] = value
   const res = await spawnNode(env, opts.cwd)
-  return {
+  const result = {
     ...res,
     outputs: parseCommandFile(readFileSync(outputFile, 'utf8')),
     state: parseCommandFile(readFileSync(stateFile, 'utf8')),
     summary: readFileSync(summaryFile, 'utf8')
   }
+  recordTranscript(tag, opts.inputs, result)
+  return result
+}
+
+/**
+ * Keeps what a run showed (visible log, stderr, outputs, summary) and the secrets it was given,
+ * for the suite-wide leak scan that scripts/e2e.sh runs after the tests
+ * (scripts/scan-transcripts.mjs). Only the secret-bearing inputs are recorded as secrets.
+ */
+function recordTranscript(tag: string, inputs: Record<string, string>, r: StepResult): void {
+  const dir = process.env.E2E_TRANSCRIPT_DIR
+  if (!dir) return
+  const secrets = [inputs.token, inputs['github-token'], ...secretValues(inputs.secrets)].filter(
+    (s): s is string => !!s && s.length >= 6
+  )
+  const shown = [visibleLog(r.stdout), r.stderr, JSON.stringify(r.outputs), r.summary].join('\n')
+  writeFileSync(
+    join(dir, `${process.pid}-${tag}-${Date.now()}.json`),
+    JSON.stringify({ secrets, shown })
+  )
+}
+
+function secretValues(lines: string | undefined): string[] {
+  return (lines ?? '')
+    .split('\n')
+    .map(l => l.slice(l.indexOf('=') + 1).trim())
+    .filter(Boolean)
 }
 
 /**

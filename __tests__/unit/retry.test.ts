@@ -229,3 +229,9 @@ describe('classifyDockerOutput', () => {
     expect(classifyDockerOutput(text)).toBe(expected)
   })
 })
+
+test('an error marked transient by its caller is retried whatever its message says', () => {
+  const err = Object.assign(new Error('unauthorized: authentication required'), { transient: true })
+  expect(isTransient(err)).toBe(true)
+  expect(isTransient(new Error('unauthorized: authentication required'))).toBe(false)
+})
