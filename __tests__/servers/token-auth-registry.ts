@@ -91,6 +91,8 @@ export interface TokenAuthRegistryOptions {
   tokenTtl?: number
   /** Message of a refused write. Default: 'installation not allowed to Write organization package'. */
   denyMessage?: string
+  /** false: relay the registry's own refusal of a write unchanged (default true: rewrite it). */
+  rewriteDenials?: boolean
   /** Status and DENIED message for bad credentials at the token service (401, 'denied'). */
   loginFailure?: { status?: number; message?: string }
   /** The registry binary (default `docker-registry` on PATH). */
@@ -198,28 +200,30 @@ function readBody(req: IncomingMessage, limit = 64 * 1024): Promise<string> {
 
 // The registry runs under a small sh wrapper that owns it. A guard in the wrapper stops the
 // registry as soon as the wrapper's stdin reaches EOF, i.e. when stop() ends the pipe or when the
-// test process dies in any way (even SIGKILL, where no exit handler runs), and then removes the
-// registry's temp dir. The guard ignores the signals a test runner's process group gets (Ctrl-C,
-// a killed job), so it is still there to clean up. The first line on stdout is the registry's PID.
+// test process dies in any way (even SIGKILL, where no exit handler runs). The wrapper then waits
+// for the guard, removes the registry's temp dir and exits; it reaps everything it started. The
+// wrapper and the guard ignore the signals a test runner's process group gets (Ctrl-C, a killed
+// job) so they are still there to clean up; the registry itself (started before the trap) does
+// not. The first line on stdout is the registry's PID.
 const WRAPPER = `exec 3<&0
 "$1" serve "$2/config.yml" </dev/null >&2 3<&- &
 reg=$!
+trap '' HUP INT TERM
 echo "$reg"
-{
-  trap '' HUP INT TERM
-  read -r _ <&3
-  kill -TERM "$reg" 2>/dev/null
-  while kill -0 "$reg" 2>/dev/null; do sleep 0.05; done
-  case "$2" in */gbp-token-registry-*) rm -rf -- "$2" ;; esac
-} &
-wait "$reg"`
+{ read -r _ <&3; kill -TERM "$reg" 2>/dev/null; } &
+guard=$!
+wait "$reg"
+rc=$?
+wait "$guard"
+case "$2" in */gbp-token-registry-*) rm -rf -- "$2" ;; esac
+exit "$rc"`
 
 interface RegistryProcess {
   child: ChildProcess
   pid: number
-  /** The wrapper exited: the registry is gone. */
+  /** The wrapper exited (after the registry, its guard and the temp dir). */
   exited: Promise<void>
-  /** The wrapper's pipes closed: its guard is gone too (it holds stdout until it is done). */
+  /** The same, and its pipes are closed. */
   closed: Promise<void>
 }
 
@@ -241,6 +245,7 @@ async function spawnRegistry(
     env
   })
   closeSync(logFd)
+  child.stdin?.on('error', () => {}) // EPIPE if the wrapper is already gone: nothing to tell it
   const exited = new Promise<void>(resolve => child.once('exit', () => resolve()))
   const closed = new Promise<void>(resolve => child.once('close', () => resolve()))
   const pid = await new Promise<number>((resolve, reject) => {
@@ -271,7 +276,7 @@ async function stopRegistry(p: RegistryProcess, timeoutMs = 5000): Promise<void>
     p.child.kill('SIGKILL')
     await p.exited
   }
-  // the wrapper waited for the registry, so it is gone; make sure of it anyway
+  // the wrapper reaped the registry before exiting; make sure of it anyway
   for (let i = 0; i < 50 && isAlive(p.pid); i++) await sleep(20)
   if (isAlive(p.pid)) signal(p.pid, 'SIGKILL')
 }
@@ -443,6 +448,7 @@ export async function startTokenAuthRegistry(
       agent,
       intercept: upstream => {
         const status = upstream.statusCode ?? 0
+        if (options.rewriteDenials === false) return false
         if (!(status === 401 || status === 403)) return false
         if (!WRITE_METHODS.has(req.method ?? '') || !path.startsWith('/v2/')) return false
         const account = user ? accounts[user] : undefined
@@ -488,10 +494,8 @@ export async function startTokenAuthRegistry(
       )
       const p = proc
       unregister()
-      unregister = onProcessExit(() => {
-        signal(p.pid, 'SIGKILL')
-        p.child.kill('SIGKILL')
-      })
+      // at exit: kill the registry now; the wrapper sees EOF as this process ends, then cleans up
+      unregister = onProcessExit(() => signal(p.pid, 'SIGKILL'))
       target = { host: LOOPBACK, port }
       if (await waitReady(port, p)) break
       const log = readFileSync(join(dir, 'registry.log'), 'utf8')
@@ -537,10 +541,8 @@ export async function startTokenAuthRegistry(
 
 /** Polls the registry until it answers HTTP (401 without a token); false when it exited. */
 async function waitReady(port: number, p: RegistryProcess, timeoutMs = 10_000): Promise<boolean> {
-  let exited = false
-  void p.exited.then(() => (exited = true))
   const deadline = Date.now() + timeoutMs
-  while (Date.now() < deadline && !exited) {
+  while (Date.now() < deadline && isAlive(p.pid)) {
     try {
       const res = await fetch(`http://${LOOPBACK}:${port}/v2/`, {
         signal: AbortSignal.timeout(1000)
