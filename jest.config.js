@@ -15,5 +15,5 @@ export default {
     { ...common, displayName: 'e2e', testMatch: ['<rootDir>/__tests__/e2e/**/*.test.ts'] }
   ],
   // A global option in jest (ignored per project): e2e runs real builds, some of them ten in a row.
-  testTimeout: 180_000
+  testTimeout: 1_800_000
 }

@@ -43,6 +43,19 @@ export function build(configDir: string, argv: string[]): Promise<RunResult> {
   return run('docker', argv, { env: dockerEnv(configDir) })
 }
 
+export function push(configDir: string, ref: string): Promise<RunResult> {
+  return run('docker', ['push', ref], { env: dockerEnv(configDir) })
+}
+
+/** Whether the engine's image store holds this reference (the docker driver leaves it there). */
+export async function hasLocalImage(configDir: string, ref: string): Promise<boolean> {
+  const res = await run('docker', ['image', 'inspect', '--format', '{{.Id}}', ref], {
+    env: dockerEnv(configDir),
+    silent: true
+  })
+  return res.code === 0
+}
+
 export function imagetoolsCreate(configDir: string, argv: string[]): Promise<RunResult> {
   return run('docker', argv, { env: dockerEnv(configDir) })
 }

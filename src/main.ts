@@ -177,7 +177,7 @@ async function login(settings: Settings, plan: Plan, paths: Paths): Promise<void
         settings.token
       )
       if (res.code === 0) return
-      const output = res.stderr + res.stdout
+      const output = res.stdout + res.stderr
       if (classifyDockerOutput(output) === 'transient') throw new TransientDockerError(output)
       throw failure(
         'login',
@@ -233,18 +233,23 @@ async function build(
     for (const f of plan.secretFiles) writeFileSync(f.path, f.value, { mode: 0o600 })
   }
   const phase: Phase = plan.push ? 'push' : 'build'
+  let pushedDigest = ''
   await withRetry(
     plan.push ? 'the build and push' : 'the build',
-    async () => {
+    async attempt => {
+      // After a transient push failure, an image that the build left in the local store is
+      // pushed tag by tag, each retried on its own: far likelier to get through a flaky
+      // registry than building and pushing everything again.
+      if (attempt > 1 && (await docker.hasLocalImage(paths.configDir, plan.refs[0]))) {
+        pushedDigest = await pushTagByTag(settings, plan, paths, pushProven)
+        return
+      }
       const res = await docker.build(paths.configDir, plan.buildArgv)
       if (res.code === 0) return
-      const output = res.stderr + res.stdout
-      // Classify the last error line only: a RUN step may print "connection refused" itself.
-      const line = errorLine(output)
-      const transient =
-        classifyDockerOutput(line) === 'transient' ||
-        (pushProven && /unauthorized|authentication required/i.test(line))
-      if (plan.push && transient) throw new TransientDockerError(output)
+      const output = res.stdout + res.stderr
+      if (plan.push && isTransientPushFailure(output, pushProven)) {
+        throw new TransientDockerError(output)
+      }
       throw failure(phase, plan.registry, buildFailure(plan, output), output)
     },
     { retries: plan.push ? settings.retries : 0 }
@@ -252,18 +257,65 @@ async function build(
     rethrowTransient(phase, plan.registry, plan.push ? 'the push failed' : 'the build failed')
   )
 
-  const metadata = readFileSync(paths.metadataFile, 'utf8')
+  const metadata = existsSync(paths.metadataFile) ? readFileSync(paths.metadataFile, 'utf8') : '{}'
   const meta = JSON.parse(metadata) as Record<string, unknown>
   const imageid = existsSync(paths.iidFile)
     ? readFileSync(paths.iidFile, 'utf8').trim()
     : String(meta['containerimage.config.digest'] ?? '')
-  const digest = String(meta['containerimage.digest'] ?? '')
+  const digest = String(meta['containerimage.digest'] ?? '') || pushedDigest
   if (plan.push && !/^sha256:[0-9a-f]{64}$/.test(digest)) {
     throw new StepError(
       `the push reported no image digest (metadata: ${metadata.slice(0, 200)}): treat the push as failed and re-run`
     )
   }
   return { digest, imageid, metadata }
+}
+
+/**
+ * Whether a failed push is worth another attempt. Only docker's last error line is classified:
+ * a RUN step may print "connection refused" itself. `pushProven`: the preflight showed these
+ * credentials can push, so an authentication error during the push came from a registry hiccup
+ * (docker proceeds without credentials when its ping fails), not from the credentials.
+ */
+function isTransientPushFailure(output: string, pushProven: boolean): boolean {
+  const line = errorLine(output)
+  return (
+    classifyDockerOutput(line) === 'transient' ||
+    (pushProven && /unauthorized|authentication required/i.test(line))
+  )
+}
+
+/** `docker push` of each tag of the local image, each with its own retries; returns the digest. */
+async function pushTagByTag(
+  settings: Settings,
+  plan: Plan,
+  paths: Paths,
+  pushProven: boolean
+): Promise<string> {
+  const digests = new Set<string>()
+  for (const ref of plan.refs) {
+    await withRetry(
+      `docker push ${ref}`,
+      async () => {
+        const res = await docker.push(paths.configDir, ref)
+        const output = res.stdout + res.stderr
+        if (res.code === 0) {
+          const digest = /digest: (sha256:[0-9a-f]{64})/.exec(output)?.[1]
+          if (digest) digests.add(digest)
+          return
+        }
+        if (isTransientPushFailure(output, pushProven)) throw new TransientDockerError(output)
+        throw failure('push', plan.registry, buildFailure(plan, output), output)
+      },
+      { retries: settings.retries }
+    ).catch(rethrowTransient('push', plan.registry, `the push of ${ref} failed`)) // final
+  }
+  if (digests.size !== 1) {
+    throw new StepError(
+      `the tags were pushed with ${digests.size} different digests (${[...digests].join(', ')}): re-run the job`
+    )
+  }
+  return [...digests][0]
 }
 
 /** Several platforms or attestations need more than the docker driver on the classic store. */
@@ -276,6 +328,12 @@ async function checkBuilder(settings: Settings, plan: Plan, configDir: string): 
   ].filter(Boolean)
   if (!wants.length) return
   const { driver, classicStore } = await docker.builderLimits(configDir, settings.builder)
+  if (plan.mode === 'push-by-digest' && driver === 'docker') {
+    // Buildx itself refuses this ("not implemented for docker driver"), whatever the store.
+    throw new InputError(
+      'push-by-digest: the docker driver cannot push by digest: create a docker-container builder (docker buildx create --driver docker-container --use, as the reusable workflow does) and pass it as builder'
+    )
+  }
   if (driver === 'docker' && classicStore) {
     throw new InputError(
       `${wants.join(', ')}: the builder uses the docker driver on Docker's classic image store, which cannot do this: turn on the containerd image store (daemon.json "features": {"containerd-snapshotter": true}), or create a docker-container builder (docker buildx create --use) and pass it as builder`
@@ -290,7 +348,7 @@ async function merge(settings: Settings, plan: Plan, paths: Paths): Promise<Buil
       async () => {
         const res = await docker.imagetoolsCreate(paths.configDir, argv)
         if (res.code === 0) return
-        const output = res.stderr + res.stdout
+        const output = res.stdout + res.stderr
         if (classifyDockerOutput(output) === 'transient') throw new TransientDockerError(output)
         throw failure(
           'push',

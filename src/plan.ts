@@ -195,7 +195,8 @@ function buildxArgv(s: Settings, p: ArgvParts, mode: Plan['mode'], input: PlanIn
     // No tags: the merge job tags the index. name-canonical keeps the digest pullable.
     argv.push(
       '--output',
-      `type=image,"name=${p.images.join(',')}",push-by-digest=true,name-canonical=true,push=true`
+      // OCI media types: a merge keeps index annotations only when the sources are OCI.
+      `type=image,"name=${p.images.join(',')}",push-by-digest=true,name-canonical=true,oci-mediatypes=true,push=true`
     )
   } else {
     for (const ref of p.refs) argv.push('--tag', ref)

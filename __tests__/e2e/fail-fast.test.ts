@@ -89,14 +89,21 @@ test('a classic PAT without write:packages fails before login, naming the scope'
   expect(github.requests.some(r => r.path === '/user' && r.knownToken)).toBe(true)
 })
 
-test('30% of registry requests failing: 10 consecutive runs all green, every tag at the digest', async () => {
+// docker's own push path sleeps 5 s, 10 s, ... between its layer-upload attempts, so under 30%
+// faults a run can take a minute or more. CI runs 3 consecutive runs; `npm run soak` runs 10
+// (E2E_FAULT_RUNS=10) and docs/benchmarks.md records the result.
+const FAULT_RUNS = Number(process.env.E2E_FAULT_RUNS ?? 3)
+
+test(`30% of registry requests failing: ${FAULT_RUNS} consecutive runs all green, every tag at the digest`, async () => {
   proxy.configure({ failRate: 0.3, faults: ['503', 'reset'], seed: 7 })
   proxy.reset()
-  for (let run = 1; run <= 10; run++) {
+  for (let run = 1; run <= FAULT_RUNS; run++) {
     const image = `acme/flaky-${run}`
     const { main } = await step(proxy.address, env.E2E_USER, env.E2E_PASSWORD, image, {
       retries: '6'
     })
+    const retried = main.stdout.match(/^retrying .*/gm) ?? []
+    console.log(`fault run ${run}: exit ${main.code}, ${retried.length} retries`)
     expect({ run, code: main.code, error: main.stdout.match(/::error::.*/)?.[0] }).toEqual({
       run,
       code: 0,
@@ -107,7 +114,7 @@ test('30% of registry requests failing: 10 consecutive runs all green, every tag
     expect(tags.length).toBe(3)
     for (const t of tags) expect(await api.digest(image, t)).toBe(digest)
   }
-  expect(proxy.counters.faults).toBeGreaterThan(10) // faults really happened
+  expect(proxy.counters.faults).toBeGreaterThan(3 * FAULT_RUNS) // faults really happened
   proxy.configure({ failRate: 0 })
 })
 
