@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { setRunner, type RunOptions, type RunResult } from '../../src/exec.js'
 import { setHttp, type HttpRequest, type HttpResponse } from '../../src/http.js'
-import { run } from '../../src/main.js'
+import { landedRefs, run } from '../../src/main.js'
 
 interface Call {
   command: string
@@ -176,4 +176,60 @@ test('bad input fails before any command runs', async () => {
   expect(process.exitCode).toBe(1)
   expect(calls).toEqual([])
   expect(httpCalls).toEqual([])
+})
+
+test('a transient push failure: the local image is pushed tag by tag, each retried', async () => {
+  let pushes = 0
+  setRunner(async (command, args, opts) => {
+    if (args[0] === 'version') return { code: 0, stdout: '28.2.2\n', stderr: '' }
+    if (args[0] === 'buildx' && args[1] === 'version') {
+      return { code: 0, stdout: 'github.com/docker/buildx v0.20.0 abcdef\n', stderr: '' }
+    }
+    calls.push({ command, args, opts })
+    if (args[0] === 'buildx') {
+      return { code: 1, stdout: '', stderr: 'ERROR: failed to push: 503 Service Unavailable' }
+    }
+    if (args[0] === 'image') return { code: 0, stdout: 'sha256:beef\n', stderr: '' }
+    if (args[0] === 'push') {
+      // the first docker push hits a reset, then every push works
+      if (++pushes === 1) return { code: 1, stdout: '', stderr: 'read: connection reset by peer' }
+      return { code: 0, stdout: `main: digest: ${DIGEST} size: 528\n`, stderr: '' }
+    }
+    return { code: 0, stdout: '', stderr: '' }
+  })
+  const write = process.stdout.write.bind(process.stdout)
+  const log: string[] = []
+  process.stdout.write = ((chunk: string) => (
+    log.push(String(chunk)),
+    true
+  )) as typeof process.stdout.write
+  try {
+    await run()
+  } finally {
+    process.stdout.write = write
+  }
+  expect(process.exitCode).toBeUndefined()
+  expect(calls.map(c => c.args.slice(0, 2).join(' '))).toEqual([
+    'login ghcr.io',
+    'buildx build',
+    'image inspect',
+    'push ghcr.io/acme/app:main',
+    'push ghcr.io/acme/app:main',
+    'push ghcr.io/acme/app:sha-ccccccc',
+    'push ghcr.io/acme/app:latest'
+  ])
+  expect(log.join('')).toMatch(/retrying docker push ghcr.io\/acme\/app:main/)
+  expect(readFileSync(outputFile, 'utf8')).toContain(`ghcr.io/acme/app@${DIGEST}`)
+}, 20_000)
+
+test('a failed push names the tags buildx reports as pushed', () => {
+  const output = [
+    '#6 pushing ghcr.io/acme/app:main with docker',
+    '#6 DONE 0.1s',
+    '#7 pushing ghcr.io/acme/app:latest with docker',
+    '#7 ERROR: denied'
+  ].join('\n')
+  expect(landedRefs(output, ['ghcr.io/acme/app:main', 'ghcr.io/acme/app:latest'])).toEqual([
+    'ghcr.io/acme/app:main'
+  ])
 })
