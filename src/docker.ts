@@ -43,8 +43,9 @@ export function build(configDir: string, argv: string[]): Promise<RunResult> {
   return run('docker', argv, { env: dockerEnv(configDir) })
 }
 
-export function push(configDir: string, ref: string): Promise<RunResult> {
-  return run('docker', ['push', ref], { env: dockerEnv(configDir) })
+/** Writes an image of the local store to a tar archive (`docker save -o`). */
+export function save(configDir: string, ref: string, file: string): Promise<RunResult> {
+  return run('docker', ['save', '--output', file, ref], { env: dockerEnv(configDir), silent: true })
 }
 
 /** Whether the engine's image store holds this reference (the docker driver leaves it there). */

@@ -4,7 +4,7 @@
 export interface HttpRequest {
   method?: string
   headers?: Record<string, string>
-  body?: string
+  body?: string | Uint8Array
   /** Budget for the whole exchange (connect, headers, body); a stalled registry must not hang the step. */
   timeoutMs?: number
 }

@@ -6,6 +6,7 @@ import {
   mkdirSync,
   mkdtempSync,
   readFileSync,
+  rmSync,
   writeFileSync
 } from 'node:fs'
 import { tmpdir } from 'node:os'
@@ -19,7 +20,8 @@ import { BuildxError, ensureBuildx } from './buildx.js'
 import { checkPatScopes } from './pat.js'
 import { computePlan, type Plan } from './plan.js'
 import { preflight } from './preflight.js'
-import { RegistryError } from './registry-auth.js'
+import { pushSavedImage } from './push.js'
+import { credentialsAccepted, RegistryError, type RegistryTarget } from './registry-auth.js'
 import { fetchRepoInfo } from './repo-api.js'
 import { planLines, setOutputs, summaryMarkdown, type BuildResult } from './report.js'
 import { classifyDockerOutput, withRetry } from './retry.js'
@@ -179,6 +181,14 @@ async function login(settings: Settings, plan: Plan, paths: Paths): Promise<void
       if (res.code === 0) return
       const output = res.stdout + res.stderr
       if (classifyDockerOutput(output) === 'transient') throw new TransientDockerError(output)
+      // The engine's login makes a few requests and retries none: before calling the token bad,
+      // ask the registry with our own retrying client.
+      const accepted = await credentialsAccepted(target(settings, plan, plan.images[0])).catch(
+        (e: unknown) => (e instanceof RegistryError ? true : Promise.reject(e)) // unreachable: transient
+      )
+      if (accepted) {
+        throw new TransientDockerError(output)
+      }
       throw failure(
         'login',
         plan.registry,
@@ -188,6 +198,16 @@ async function login(settings: Settings, plan: Plan, paths: Paths): Promise<void
     },
     { retries: settings.retries }
   ).catch(rethrowTransient('login', plan.registry, `login to ${plan.registry} failed`))
+}
+
+function target(settings: Settings, plan: Plan, image: string): RegistryTarget {
+  return {
+    registry: plan.registry,
+    image,
+    username: settings.username,
+    token: settings.token,
+    retries: settings.retries
+  }
 }
 
 /** Proves, before building, that the credentials can push to every image. */
@@ -238,10 +258,10 @@ async function build(
     plan.push ? 'the build and push' : 'the build',
     async attempt => {
       // After a transient push failure, an image that the build left in the local store is
-      // pushed tag by tag, each retried on its own: far likelier to get through a flaky
-      // registry than building and pushing everything again.
+      // pushed by our own client, each request retried on its own: far likelier to get
+      // through a flaky registry than the engine's push, which retries little and sleeps long.
       if (attempt > 1 && (await docker.hasLocalImage(paths.configDir, plan.refs[0]))) {
-        pushedDigest = await pushTagByTag(settings, plan, paths, pushProven)
+        pushedDigest = await pushFromLocalStore(settings, plan, paths)
         return
       }
       const res = await docker.build(paths.configDir, plan.buildArgv)
@@ -285,37 +305,41 @@ function isTransientPushFailure(output: string, pushProven: boolean): boolean {
   )
 }
 
-/** `docker push` of each tag of the local image, each with its own retries; returns the digest. */
-async function pushTagByTag(
-  settings: Settings,
-  plan: Plan,
-  paths: Paths,
-  pushProven: boolean
-): Promise<string> {
-  const digests = new Set<string>()
-  for (const ref of plan.refs) {
-    await withRetry(
-      `docker push ${ref}`,
-      async () => {
-        const res = await docker.push(paths.configDir, ref)
-        const output = res.stdout + res.stderr
-        if (res.code === 0) {
-          const digest = /digest: (sha256:[0-9a-f]{64})/.exec(output)?.[1]
-          if (digest) digests.add(digest)
-          return
-        }
-        if (isTransientPushFailure(output, pushProven)) throw new TransientDockerError(output)
-        throw failure('push', plan.registry, buildFailure(plan, output), output)
-      },
-      { retries: settings.retries }
-    ).catch(rethrowTransient('push', plan.registry, `the push of ${ref} failed`)) // final
-  }
-  if (digests.size !== 1) {
+/** `docker save` of the built image, then our own push of it to every tag; returns the digest. */
+async function pushFromLocalStore(settings: Settings, plan: Plan, paths: Paths): Promise<string> {
+  const tar = join(paths.workDir, 'image.tar')
+  const saved = await docker.save(paths.configDir, plan.refs[0], tar)
+  if (saved.code !== 0) {
     throw new StepError(
-      `the tags were pushed with ${digests.size} different digests (${[...digests].join(', ')}): re-run the job`
+      `docker save ${plan.refs[0]} failed: ${errorLine(saved.stdout + saved.stderr)}`
     )
   }
-  return [...digests][0]
+  core.info(`pushing ${plan.refs.length} refs again from the local image store, request by request`)
+  try {
+    return await pushSavedImage(tar, {
+      registry: plan.registry,
+      images: plan.images,
+      tags: plan.tags.map(t => t.name),
+      annotations: Object.fromEntries(
+        plan.annotations
+          .filter(a => a.startsWith('manifest:'))
+          .map(a => a.slice('manifest:'.length).split(/=(.*)/s, 2) as [string, string])
+      ),
+      username: settings.username,
+      token: settings.token,
+      retries: settings.retries
+    })
+  } catch (e) {
+    if (!(e instanceof RegistryError)) throw e
+    throw failure(
+      'push',
+      plan.registry,
+      `the push failed: ${e.message}`,
+      `${e.registryText}\n${e.message}`
+    )
+  } finally {
+    rmSync(tar, { force: true })
+  }
 }
 
 /** Several platforms or attestations need more than the docker driver on the classic store. */

@@ -256,3 +256,23 @@ async function fetchToken(
   }
   return token
 }
+
+/**
+ * Whether the registry accepts these credentials, asked with our own client (each request
+ * retried on transient errors). Used to tell a bad token from a registry hiccup when
+ * `docker login` fails: the engine's login does not retry its requests.
+ */
+export async function credentialsAccepted(t: RegistryTarget): Promise<boolean> {
+  let auth: RegistryAuth
+  try {
+    auth = await authorize(t, 'pull')
+  } catch (err) {
+    if (err instanceof RegistryError && (err.status === 401 || err.status === 403)) return false
+    throw err
+  }
+  const headers: Record<string, string> = auth.authorization
+    ? { Authorization: auth.authorization }
+    : {}
+  const res = await send('ping', `${registryBaseUrl(t.registry)}/v2/`, { headers }, t)
+  return res.status >= 200 && res.status < 300
+}
