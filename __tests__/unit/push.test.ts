@@ -1,0 +1,109 @@
+// Our own push of a `docker save` archive, at the HTTP seam: blobs, the OCI manifest, every tag.
+import { execFileSync } from 'node:child_process'
+import { createHash } from 'node:crypto'
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { gunzipSync, gzipSync } from 'node:zlib'
+import { setHttp, type HttpRequest, type HttpResponse } from '../../src/http.js'
+import { imageFromSave, pushSavedImage, readTar } from '../../src/push.js'
+
+const sha = (b: Buffer): string => `sha256:${createHash('sha256').update(b).digest('hex')}`
+
+/** A save archive made with the real tar tool: a legacy (Docker 20) or blobs/ (Docker 25+) layout. */
+function archive(layout: 'legacy' | 'oci', layer: Buffer): string {
+  const dir = mkdtempSync(join(tmpdir(), 'push-test-'))
+  const config = Buffer.from('{"os":"linux","architecture":"amd64"}')
+  let files: string[]
+  if (layout === 'legacy') {
+    mkdirSync(join(dir, 'l1'))
+    writeFileSync(join(dir, 'l1', 'layer.tar'), layer)
+    writeFileSync(join(dir, 'cfg.json'), config)
+    writeFileSync(
+      join(dir, 'manifest.json'),
+      JSON.stringify([{ Config: 'cfg.json', Layers: ['l1/layer.tar'] }])
+    )
+    files = ['manifest.json', 'cfg.json', 'l1/layer.tar']
+  } else {
+    mkdirSync(join(dir, 'blobs', 'sha256'), { recursive: true })
+    const c = `blobs/sha256/${sha(config).slice(7)}`
+    const l = `blobs/sha256/${sha(layer).slice(7)}`
+    writeFileSync(join(dir, c), config)
+    writeFileSync(join(dir, l), layer)
+    writeFileSync(join(dir, 'manifest.json'), JSON.stringify([{ Config: c, Layers: [l] }]))
+    files = ['manifest.json', c, l]
+  }
+  const tar = join(dir, 'image.tar')
+  execFileSync('tar', ['-cf', tar, '-C', dir, ...files])
+  return tar
+}
+
+test('readTar reads every file of a tar made by tar(1)', () => {
+  const files = readTar(archive('legacy', Buffer.from('layer bytes')))
+  expect([...files.keys()].sort()).toEqual(['cfg.json', 'l1/layer.tar', 'manifest.json'])
+  expect(files.get('l1/layer.tar')?.toString()).toBe('layer bytes')
+})
+
+test('uncompressed layers are gzipped; gzipped ones are pushed as they are', () => {
+  const plain = imageFromSave(archive('legacy', Buffer.from('plain layer')))
+  expect(gunzipSync(plain.layers[0].data).toString()).toBe('plain layer')
+  expect(plain.layers[0].digest).toBe(sha(plain.layers[0].data))
+  const gz = gzipSync(Buffer.from('already compressed'))
+  const oci = imageFromSave(archive('oci', gz))
+  expect(oci.layers[0].data.equals(gz)).toBe(true)
+  expect(oci.config.digest).toBe(sha(Buffer.from('{"os":"linux","architecture":"amd64"}')))
+})
+
+test('a lost blob PUT answer: looked up again, uploaded anew; every tag gets one manifest', async () => {
+  const blobs = new Set<string>()
+  const manifests = new Map<string, Buffer>()
+  const calls: string[] = []
+  let lostOnce = false
+  setHttp(async (url: string, req: HttpRequest = {}): Promise<HttpResponse> => {
+    const u = new URL(url)
+    const method = req.method ?? 'GET'
+    calls.push(`${method} ${u.pathname}`)
+    if (u.pathname === '/v2/') return { status: 200, headers: {}, body: '' }
+    const blob = /\/blobs\/(sha256:\w+)$/.exec(u.pathname)?.[1]
+    if (method === 'HEAD' && blob)
+      return { status: blobs.has(blob) ? 200 : 404, headers: {}, body: '' }
+    if (method === 'POST')
+      return {
+        status: 202,
+        headers: { location: `/v2/o/app/blobs/uploads/${calls.length}` },
+        body: ''
+      }
+    if (method === 'PUT' && u.pathname.includes('/uploads/')) {
+      if (!lostOnce) {
+        lostOnce = true // the session was consumed but the client saw an error
+        return { status: 404, headers: {}, body: '{"errors":[{"code":"BLOB_UPLOAD_UNKNOWN"}]}' }
+      }
+      blobs.add(u.searchParams.get('digest') ?? '')
+      return { status: 201, headers: {}, body: '' }
+    }
+    if (method === 'PUT') {
+      manifests.set(u.pathname.split('/').pop() ?? '', Buffer.from(req.body ?? ''))
+      return { status: 201, headers: {}, body: '' }
+    }
+    return { status: 500, headers: {}, body: '' }
+  })
+  const digest = await pushSavedImage(archive('legacy', Buffer.from('layer')), {
+    registry: '127.0.0.1:5000',
+    images: ['127.0.0.1:5000/o/app'],
+    tags: ['v1', 'latest'],
+    annotations: { 'org.opencontainers.image.source': 'https://github.com/o/app' },
+    username: 'u',
+    token: 't',
+    retries: 2
+  })
+  expect(blobs.size).toBe(2)
+  expect([...manifests.keys()].sort()).toEqual(['latest', 'v1'])
+  const body = manifests.get('v1') as Buffer
+  expect(sha(body)).toBe(digest)
+  expect(manifests.get('latest')?.equals(body)).toBe(true)
+  const m = JSON.parse(body.toString())
+  expect(m.mediaType).toBe('application/vnd.oci.image.manifest.v1+json')
+  expect(m.annotations).toEqual({ 'org.opencontainers.image.source': 'https://github.com/o/app' })
+  expect(m.layers[0].mediaType).toBe('application/vnd.oci.image.layer.v1.tar+gzip')
+  expect(calls.filter(c => c.startsWith('POST')).length).toBe(3) // one upload opened twice
+})
