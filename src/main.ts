@@ -10,7 +10,7 @@ import {
   writeFileSync
 } from 'node:fs'
 import { tmpdir } from 'node:os'
-import { join } from 'node:path'
+import { basename, join } from 'node:path'
 import { loadContext, type GitHubContext, type RepoInfo } from './context.js'
 import { diagnose, errorLine, type Phase } from './diagnose.js'
 import * as docker from './docker.js'
@@ -247,12 +247,26 @@ async function build(
   paths: Paths,
   pushProven: boolean
 ): Promise<BuildResult> {
-  await checkBuilder(settings, plan, paths.configDir)
+  await checkBuilder(settings, paths.configDir)
   if (plan.secretFiles.length) {
     mkdirSync(paths.secretsDir, { recursive: true, mode: 0o700 })
     for (const f of plan.secretFiles) writeFileSync(f.path, f.value, { mode: 0o600 })
   }
   const phase: Phase = plan.push ? 'push' : 'build'
+  let argv = plan.buildArgv
+  // push-by-digest: buildx cannot do it with the docker driver ("not implemented"), so the
+  // image is built into the local store and pushed by digest with our own client.
+  let pushItself = false
+  // The image in the local store, for a push of our own: its first tag, or for push-by-digest
+  // (no tags) a local-only tag unique to this step.
+  let localRef = plan.refs[0]
+  if (plan.mode === 'push-by-digest') {
+    const { driver } = await docker.builderLimits(paths.configDir, settings.builder)
+    pushItself = driver === 'docker'
+    localRef = `${plan.images[0]}:local-${basename(paths.workDir).toLowerCase()}`
+    const output = pushItself ? ['--tag', localRef] : plan.digestOutput
+    argv = [...argv.slice(0, -1), ...output, ...argv.slice(-1)]
+  }
   let pushedDigest = ''
   await withRetry(
     plan.push ? 'the build and push' : 'the build',
@@ -260,11 +274,11 @@ async function build(
       // After a transient push failure, an image that the build left in the local store is
       // pushed by our own client, each request retried on its own: far likelier to get
       // through a flaky registry than the engine's push, which retries little and sleeps long.
-      if (attempt > 1 && (await docker.hasLocalImage(paths.configDir, plan.refs[0]))) {
-        pushedDigest = await pushFromLocalStore(settings, plan, paths)
+      if (attempt > 1 && !pushItself && (await docker.hasLocalImage(paths.configDir, localRef))) {
+        pushedDigest = await pushFromLocalStore(settings, plan, paths, localRef)
         return
       }
-      const res = await docker.build(paths.configDir, plan.buildArgv)
+      const res = await docker.build(paths.configDir, argv)
       if (res.code === 0) return
       const output = res.stdout + res.stderr
       if (plan.push && isTransientPushFailure(output, pushProven)) {
@@ -277,12 +291,13 @@ async function build(
     rethrowTransient(phase, plan.registry, plan.push ? 'the push failed' : 'the build failed')
   )
 
+  if (pushItself) pushedDigest = await pushFromLocalStore(settings, plan, paths, localRef)
   const metadata = existsSync(paths.metadataFile) ? readFileSync(paths.metadataFile, 'utf8') : '{}'
   const meta = JSON.parse(metadata) as Record<string, unknown>
   const imageid = existsSync(paths.iidFile)
     ? readFileSync(paths.iidFile, 'utf8').trim()
     : String(meta['containerimage.config.digest'] ?? '')
-  const digest = String(meta['containerimage.digest'] ?? '') || pushedDigest
+  const digest = pushedDigest || String(meta['containerimage.digest'] ?? '')
   if (plan.push && !/^sha256:[0-9a-f]{64}$/.test(digest)) {
     throw new StepError(
       `the push reported no image digest (metadata: ${metadata.slice(0, 200)}): treat the push as failed and re-run`
@@ -306,20 +321,28 @@ function isTransientPushFailure(output: string, pushProven: boolean): boolean {
 }
 
 /** `docker save` of the built image, then our own push of it to every tag; returns the digest. */
-async function pushFromLocalStore(settings: Settings, plan: Plan, paths: Paths): Promise<string> {
+async function pushFromLocalStore(
+  settings: Settings,
+  plan: Plan,
+  paths: Paths,
+  ref: string
+): Promise<string> {
   const tar = join(paths.workDir, 'image.tar')
-  const saved = await docker.save(paths.configDir, plan.refs[0], tar)
+  const saved = await docker.save(paths.configDir, ref, tar)
   if (saved.code !== 0) {
-    throw new StepError(
-      `docker save ${plan.refs[0]} failed: ${errorLine(saved.stdout + saved.stderr)}`
-    )
+    throw new StepError(`docker save ${ref} failed: ${errorLine(saved.stdout + saved.stderr)}`)
   }
-  core.info(`pushing ${plan.refs.length} refs again from the local image store, request by request`)
+  const byDigest = plan.mode === 'push-by-digest'
+  core.info(
+    byDigest
+      ? `pushing ${plan.images.join(', ')} by digest from the local image store`
+      : `pushing ${plan.refs.length} refs again from the local image store, request by request`
+  )
   try {
     return await pushSavedImage(tar, {
       registry: plan.registry,
       images: plan.images,
-      tags: plan.tags.map(t => t.name),
+      tags: byDigest ? [] : plan.tags.map(t => t.name),
       annotations: Object.fromEntries(
         plan.annotations
           .filter(a => a.startsWith('manifest:'))
@@ -343,21 +366,14 @@ async function pushFromLocalStore(settings: Settings, plan: Plan, paths: Paths):
 }
 
 /** Several platforms or attestations need more than the docker driver on the classic store. */
-async function checkBuilder(settings: Settings, plan: Plan, configDir: string): Promise<void> {
+async function checkBuilder(settings: Settings, configDir: string): Promise<void> {
   const wants = [
     settings.platforms.length > 1 && `platforms: ${settings.platforms.join(',')}`,
     settings.provenance !== 'false' && `provenance: ${settings.provenance}`,
-    settings.sbom && settings.sbom !== 'false' && `sbom: ${settings.sbom}`,
-    plan.mode === 'push-by-digest' && 'push-by-digest: true'
+    settings.sbom && settings.sbom !== 'false' && `sbom: ${settings.sbom}`
   ].filter(Boolean)
   if (!wants.length) return
   const { driver, classicStore } = await docker.builderLimits(configDir, settings.builder)
-  if (plan.mode === 'push-by-digest' && driver === 'docker') {
-    // Buildx itself refuses this ("not implemented for docker driver"), whatever the store.
-    throw new InputError(
-      'push-by-digest: the docker driver cannot push by digest: create a docker-container builder (docker buildx create --driver docker-container --use, as the reusable workflow does) and pass it as builder'
-    )
-  }
   if (driver === 'docker' && classicStore) {
     throw new InputError(
       `${wants.join(', ')}: the builder uses the docker driver on Docker's classic image store, which cannot do this: turn on the containerd image store (daemon.json "features": {"containerd-snapshotter": true}), or create a docker-container builder (docker buildx create --use) and pass it as builder`

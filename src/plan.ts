@@ -23,6 +23,11 @@ export interface Plan {
   mode: 'build' | 'push-by-digest' | 'merge'
   /** `docker` argv for the one build, e.g. ['buildx', 'build', ...]; empty in merge mode. */
   buildArgv: string[]
+  /**
+   * push-by-digest: the buildx output that pushes by digest, for builders other than the docker
+   * driver (buildx refuses it there; the shell then pushes the built image itself).
+   */
+  digestOutput: string[]
   /** merge mode: one `docker buildx imagetools create` argv per image. */
   mergeArgvs: string[][]
   /** Secret values the shell writes (0600, in the private temp dir) before the build. */
@@ -133,6 +138,15 @@ export function computePlan(input: PlanInput): Plan {
     mergeArgvs:
       mode === 'merge' ? images.map(image => mergeArgv(image, tags, settings, annotations)) : [],
     secretFiles,
+    digestOutput:
+      mode === 'push-by-digest'
+        ? [
+            '--output',
+            // name-canonical keeps the digest pullable; OCI media types, because a merge keeps
+            // index annotations only when its sources are OCI.
+            `type=image,"name=${images.join(',')}",push-by-digest=true,name-canonical=true,oci-mediatypes=true,push=true`
+          ]
+        : [],
     notices
   }
 }
@@ -191,16 +205,9 @@ function buildxArgv(s: Settings, p: ArgvParts, mode: Plan['mode'], input: PlanIn
   if (s.builder) argv.push('--builder', s.builder)
   if (s.file) argv.push('--file', s.file)
   argv.push('--iidfile', input.iidFile, '--metadata-file', input.metadataFile)
-  if (mode === 'push-by-digest') {
-    // No tags: the merge job tags the index. name-canonical keeps the digest pullable.
-    argv.push(
-      '--output',
-      // OCI media types: a merge keeps index annotations only when the sources are OCI.
-      `type=image,"name=${p.images.join(',')}",push-by-digest=true,name-canonical=true,oci-mediatypes=true,push=true`
-    )
-  } else {
-    for (const ref of p.refs) argv.push('--tag', ref)
-  }
+  // push-by-digest: no tags (the merge job tags the index); the output that pushes by digest
+  // is added by the shell for builders that can (see Plan.digestOutput).
+  if (mode !== 'push-by-digest') for (const ref of p.refs) argv.push('--tag', ref)
   for (const label of p.labels) argv.push('--label', label)
   for (const a of p.annotations) argv.push('--annotation', a)
   if (s.platforms.length) argv.push('--platform', s.platforms.join(','))

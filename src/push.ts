@@ -84,7 +84,7 @@ export function imageFromSave(tarPath: string): { config: Blob; layers: Blob[] }
 
 export interface PushTarget extends Omit<RegistryTarget, 'image'> {
   images: string[] // host/repository
-  tags: string[]
+  tags: string[] // [] pushes the manifest by digest only
   /** Manifest annotations (key → value). */
   annotations: Record<string, string>
 }
@@ -153,7 +153,9 @@ export async function pushSavedImage(tarPath: string, target: PushTarget): Promi
         }
       }
     }
-    for (const tag of target.tags) {
+    // No tags: push by digest (a distributed build job; the merge job tags the index).
+    const digest = sha256(manifest)
+    for (const tag of target.tags.length ? target.tags : [digest]) {
       const put = await send(
         'manifest',
         `${base}/manifests/${encodeURIComponent(tag)}`,
