@@ -93,10 +93,10 @@ function parseState(text) {
   return env
 }
 
-async function ours() {
+async function ours(extra = {}) {
   const j = job()
   const t0 = performance.now()
-  await runProcess(process.execPath, [BUNDLE], { env: runnerEnv(j), cwd: j.ws })
+  await runProcess(process.execPath, [BUNDLE], { env: runnerEnv(j, extra), cwd: j.ws })
   const state = parseState(readFileSync(join(j.dir, 'state'), 'utf8'))
   await runProcess(process.execPath, [BUNDLE], { env: { ...runnerEnv(j), ...state }, cwd: j.ws })
   const t = performance.now() - t0
@@ -164,11 +164,74 @@ const distBytes = dirSize(join(ROOT, 'dist'))
 await ours()
 await bare()
 const oursTimes = []
+const leanTimes = []
 const bareTimes = []
+const LEAN = { INPUT_PREFLIGHT: 'false', INPUT_VERIFY: 'false' }
 for (let i = 0; i < PUSH_RUNS; i++) {
   oursTimes.push(await ours())
+  leanTimes.push(await ours(LEAN))
   bareTimes.push(await bare())
 }
+// node's own start, for scale: the plan time includes it
+const nodeTimes = []
+for (let i = 0; i < PLAN_RUNS; i++) {
+  nodeTimes.push((await runProcess(process.execPath, ['-e', '0'])).elapsed)
+}
+// (d) registry cache round trip on the newer engine (containerd store): a RUN step that takes
+// 3 s, built through the action with cache-to, the build cache pruned, then built again with
+// cache-from. The base image is made here from Debian's static busybox (nothing can be pulled).
+async function cacheRoundTrip() {
+  const tx = JSON.parse(readFileSync(process.env.BENCH_TRIXIE_ENV, 'utf8'))
+  const cfg = mkdtempSync(join(tmpdir(), 'bench-cfg-'))
+  const denv = { ...process.env, DOCKER_HOST: tx.DOCKER_HOST, DOCKER_CONFIG: cfg }
+  const base = `${tx.E2E_REGISTRY}/base/busybox:1`
+  const ctx = mkdtempSync(join(tmpdir(), 'bench-base-'))
+  execFileSync('cp', ['/bin/busybox', join(ctx, 'busybox')])
+  writeFileSync(
+    join(ctx, 'Dockerfile'),
+    'FROM scratch\nCOPY busybox /bin/busybox\nRUN ["/bin/busybox","--install","-s","/bin"]\n'
+  )
+  await runProcess('docker', ['login', tx.E2E_REGISTRY, '-u', tx.E2E_USER, '--password-stdin'], {
+    env: denv,
+    input: tx.E2E_PASSWORD
+  })
+  const output = `type=image,name=${base},push=true`
+  await runProcess(
+    'docker',
+    ['buildx', 'build', '--network', 'none', '--provenance=false', '--output', output, ctx],
+    { env: denv }
+  )
+  const cacheRef = `${tx.E2E_REGISTRY}/bench/cache:buildcache`
+  const stamp = randomBytes(8).toString('hex')
+  const times = []
+  for (const inputs of [
+    { 'INPUT_CACHE-TO': `type=registry,ref=${cacheRef},mode=max` },
+    { 'INPUT_CACHE-FROM': `type=registry,ref=${cacheRef}` }
+  ]) {
+    await runProcess('docker', ['builder', 'prune', '-af'], { env: denv })
+    const j = job()
+    writeFileSync(join(j.ws, 'Dockerfile'), `FROM ${base}\nRUN sleep 3 && echo ${stamp} > /stamp\n`)
+    const env = {
+      ...runnerEnv(j, {
+        INPUT_REGISTRY: tx.E2E_REGISTRY,
+        INPUT_IMAGES: `${tx.E2E_REGISTRY}/bench/cached`,
+        INPUT_USERNAME: tx.E2E_USER,
+        INPUT_TOKEN: tx.E2E_PASSWORD,
+        INPUT_TAGS: 'x',
+        INPUT_NETWORK: 'none',
+        ...inputs
+      }),
+      DOCKER_HOST: tx.DOCKER_HOST
+    }
+    const r = await runProcess(process.execPath, [BUNDLE], { env, cwd: j.ws })
+    times.push({ ms: r.elapsed, cached: /CACHED/.test(r.out) })
+    rmSync(j.dir, { recursive: true, force: true })
+  }
+  rmSync(cfg, { recursive: true, force: true })
+  return times
+}
+const cache = await cacheRoundTrip()
+
 const mo = median(oursTimes)
 const mb = median(bareTimes)
 const docker = execFileSync('docker', ['version', '--format', '{{.Server.Version}}'])
@@ -179,8 +242,18 @@ console.log(`| --- | --- |`)
 console.log(
   `| (a) start → printed plan, dry-run, median of ${PLAN_RUNS} | ${ms(median(planTimes))} |`
 )
+console.log(`| (a) for scale: \`node -e 0\`, median of ${PLAN_RUNS} | ${ms(median(nodeTimes))} |`)
 console.log(`| (b) dist/ size | ${(distBytes / 1024).toFixed(0)} KiB |`)
 console.log(`| (c) push 5 tags of 1 MiB, ours (main + post), median of ${PUSH_RUNS} | ${ms(mo)} |`)
 console.log(`| (c) same work with the bare commands, median of ${PUSH_RUNS} | ${ms(mb)} |`)
 console.log(`| (c) ours − bare | ${ms(mo - mb)} (ratio ${(mo / mb).toFixed(2)}) |`)
+const ml = median(leanTimes)
+console.log(`| (c) ours with preflight: false, verify: false, median of ${PUSH_RUNS} | ${ms(ml)} |`)
+console.log(`| (c) that − bare | ${ms(ml - mb)} (ratio ${(ml / mb).toFixed(2)}) |`)
+console.log(
+  `| (d) cache round trip: first build (RUN sleep 3, cache-to registry) | ${ms(cache[0].ms)} |`
+)
+console.log(
+  `| (d) second build after a prune, cache-from registry (RUN step ${cache[1].cached ? 'CACHED' : 'NOT cached'}) | ${ms(cache[1].ms)} |`
+)
 console.log(`\nengine ${docker}, node ${process.version}, ${new Date().toISOString()}`)

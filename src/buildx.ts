@@ -441,9 +441,11 @@ export async function ensureBuildx(opts: EnsureBuildxOptions): Promise<EnsureBui
   const template = (opts.downloadUrl ?? '').trim() || DEFAULT_BUILDX_URL
   const target = want || PINNED_BUILDX.version
 
-  const client = await dockerAvailable(opts.configDir)
+  // The common case costs one command: asking for the client version only when buildx is absent
+  // (to tell "no Docker at all" from "no Buildx").
   const found = await detectBuildx(opts.configDir)
   if (!found) {
+    const client = await dockerAvailable(opts.configDir)
     core.info(`docker buildx is not installed (docker ${client}): installing ${target}`)
   } else if (compareVersions(found.version, MIN_BUILDX) < 0) {
     core.info(

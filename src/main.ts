@@ -106,20 +106,29 @@ async function main(): Promise<void> {
   core.saveState(STATE.logout, String(settings.logout))
 
   docker.preparePrivateConfig(paths.configDir)
-  await core.group('Docker and Buildx', async () => {
-    await checkToken(settings, ctx)
-    const buildx = await ensureBuildx({
-      configDir: paths.configDir,
-      version: settings.buildxVersion,
-      downloadUrl: settings.buildxUrl,
-      sha256: settings.buildxSha256
-    })
-    core.info(`buildx ${buildx.version}${buildx.installed ? ` installed at ${buildx.path}` : ''}`)
-  })
-  await core.group(`Log in to ${plan.registry}`, () => login(settings, plan, paths))
-  if (!settings.logout) core.exportVariable('DOCKER_CONFIG', paths.configDir) // keep the login
   const pushProven = plan.push && settings.preflight
-  if (pushProven) await core.group('Preflight', () => preflightAll(settings, plan))
+  await core.group(
+    `Buildx, login to ${plan.registry}${pushProven ? ', preflight' : ''}`,
+    async () => {
+      await checkToken(settings, ctx)
+      // Independent of each other, so run together; failures are reported in this order.
+      const results = await Promise.allSettled([
+        ensureBuildx({
+          configDir: paths.configDir,
+          version: settings.buildxVersion,
+          downloadUrl: settings.buildxUrl,
+          sha256: settings.buildxSha256
+        }).then(b =>
+          core.info(`buildx ${b.version}${b.installed ? ` installed at ${b.path}` : ''}`)
+        ),
+        login(settings, plan, paths),
+        pushProven ? preflightAll(settings, plan) : Promise.resolve()
+      ])
+      const failed = results.find(r => r.status === 'rejected')
+      if (failed) throw (failed as PromiseRejectedResult).reason
+    }
+  )
+  if (!settings.logout) core.exportVariable('DOCKER_CONFIG', paths.configDir) // keep the login
   if (!plan.push) core.notice(`Not pushing: ${plan.pushReason}`)
 
   const result =

@@ -41,8 +41,10 @@ export async function verifyTags(input: VerifyInput): Promise<VerifyResult> {
   const t = { ...input, image: name }
   const auth = await authorize(t, 'pull')
   const result: VerifyResult = { landed: [], missing: [], wrong: [] }
-  for (const tag of input.tags) {
-    const got = await tagDigest(t, auth, name, tag)
+  // All tags at once: a HEAD each, independent of each other.
+  const digests = await Promise.all(input.tags.map(tag => tagDigest(t, auth, name, tag)))
+  for (const [i, tag] of input.tags.entries()) {
+    const got = digests[i]
     if (got === undefined) result.missing.push(tag)
     else if (got === input.digest.trim()) result.landed.push(tag)
     else result.wrong.push({ tag, digest: got })

@@ -292,7 +292,11 @@ test('dockerAvailable: the client version even with the daemon down; a clear err
 test('no docker at all: ensureBuildx fails before anything else', async () => {
   setRunner(fakeDocker({ missing: true }))
   await expect(ensureBuildx({ configDir })).rejects.toThrow(/install Docker or use a runner image/)
-  expect(calls.map(c => c.args.join(' '))).toEqual(['version --format {{.Client.Version}}'])
+  // buildx is asked first (the common case costs one command); its absence leads to the client check
+  expect(calls.map(c => c.args.join(' '))).toEqual([
+    'buildx version',
+    'version --format {{.Client.Version}}'
+  ])
   expect(requests).toEqual([])
 })
 
