@@ -51,6 +51,22 @@ async function fakeRegistry(url: string, req: HttpRequest = {}): Promise<HttpRes
   }
   return { status: method === 'DELETE' ? 204 : 200, headers: {}, body: '' }
 }
+/** Runs the main step with stdout captured (the workflow commands it writes), line by line. */
+async function runCapturingStdout(): Promise<string[]> {
+  const log: string[] = []
+  const write = process.stdout.write.bind(process.stdout)
+  process.stdout.write = ((chunk: string) => (
+    log.push(String(chunk)),
+    true
+  )) as typeof process.stdout.write
+  try {
+    await run()
+  } finally {
+    process.stdout.write = write
+  }
+  return log
+}
+
 let savedEnv: NodeJS.ProcessEnv
 let outputFile: string
 
@@ -149,17 +165,7 @@ test('a failed login stops before the build and names the fix', async () => {
       stderr: 'Error response from daemon: Get "https://ghcr.io/v2/": denied: denied'
     })
   )
-  const log: string[] = []
-  const write = process.stdout.write.bind(process.stdout)
-  process.stdout.write = ((chunk: string) => (
-    log.push(String(chunk)),
-    true
-  )) as typeof process.stdout.write
-  try {
-    await run()
-  } finally {
-    process.stdout.write = write
-  }
+  const log = await runCapturingStdout()
   expect(process.exitCode).toBe(1)
   expect(calls.map(c => c.args[0])).toEqual(['login'])
   expect(log.join('')).toMatch(/::error::login to ghcr.io as octo failed: .*denied: denied/)
@@ -178,17 +184,7 @@ test('a failed push fails the step', async () => {
       }
     )
   )
-  const write = process.stdout.write.bind(process.stdout)
-  const log: string[] = []
-  process.stdout.write = ((chunk: string) => (
-    log.push(String(chunk)),
-    true
-  )) as typeof process.stdout.write
-  try {
-    await run()
-  } finally {
-    process.stdout.write = write
-  }
+  const log = await runCapturingStdout()
   expect(process.exitCode).toBe(1)
   expect(log.join('')).toMatch(/Manage Actions access/)
   expect(readFileSync(outputFile, 'utf8')).not.toContain('pushed')
@@ -197,13 +193,7 @@ test('a failed push fails the step', async () => {
 test('bad input fails before any command runs', async () => {
   setRunner(fakeDocker({ code: 0, stdout: '', stderr: '' }))
   process.env.INPUT_PUSH = 'sometimes'
-  const write = process.stdout.write.bind(process.stdout)
-  process.stdout.write = (() => true) as typeof process.stdout.write
-  try {
-    await run()
-  } finally {
-    process.stdout.write = write
-  }
+  await runCapturingStdout()
   expect(process.exitCode).toBe(1)
   expect(calls).toEqual([])
   expect(httpCalls).toEqual([])
@@ -246,17 +236,7 @@ test('a transient push failure: the local image is pushed again by our client, r
     if (args[0] === 'save') saveArchive(args[2])
     return { code: 0, stdout: '', stderr: '' }
   })
-  const write = process.stdout.write.bind(process.stdout)
-  const log: string[] = []
-  process.stdout.write = ((chunk: string) => (
-    log.push(String(chunk)),
-    true
-  )) as typeof process.stdout.write
-  try {
-    await run()
-  } finally {
-    process.stdout.write = write
-  }
+  const log = await runCapturingStdout()
   expect(log.join('').match(/::error::.*/)?.[0]).toBeUndefined()
   expect(process.exitCode).toBeUndefined()
   expect(calls.map(c => c.args.slice(0, 2).join(' '))).toEqual([
