@@ -256,6 +256,13 @@ export interface EnsureBuildxResult {
   fromCache?: boolean
 }
 
+/** The buildx inputs' own checks, run with the other inputs before any side effect. */
+export function checkBuildxInputs(version: string, url: string, sha256: string): void {
+  requestedVersion(version)
+  requestedSha256(sha256)
+  if (url) buildxUrl(url, PINNED_BUILDX.version, buildxPlatform())
+}
+
 /** '' for "any", else `vX.Y.Z`; InputError for anything else or a version below MIN_BUILDX. */
 function requestedVersion(input: string | undefined): string {
   const v = (input ?? '').trim()

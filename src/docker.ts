@@ -1,5 +1,5 @@
 // Docker CLI calls, all through the exec seam, all against the private DOCKER_CONFIG.
-import { existsSync, mkdirSync, symlinkSync } from 'node:fs'
+import { existsSync, mkdirSync, symlinkSync, writeFileSync } from 'node:fs'
 import { homedir } from 'node:os'
 import { join } from 'node:path'
 import { run, type RunResult } from './exec.js'
@@ -13,8 +13,14 @@ export function dockerEnv(configDir: string): Record<string, string> {
  * Creates the private DOCKER_CONFIG. Builders, contexts and CLI plugins that the user set up
  * (e.g. with a previous setup step) stay visible through symlinks; credentials do not.
  */
-export function preparePrivateConfig(configDir: string, env = process.env): void {
+export function preparePrivateConfig(configDir: string, registry: string, env = process.env): void {
   mkdirSync(configDir, { recursive: true, mode: 0o700 })
+  // A config with an auth entry stops docker from picking an OS credential helper (pass,
+  // secretservice, osxkeychain) on its own: the login must stay in this directory.
+  const config = join(configDir, 'config.json')
+  if (!existsSync(config)) {
+    writeFileSync(config, JSON.stringify({ auths: { [registry]: {} } }), { mode: 0o600 })
+  }
   const userDir = env.DOCKER_CONFIG || join(homedir(), '.docker')
   for (const sub of ['buildx', 'contexts', 'cli-plugins']) {
     const from = join(userDir, sub)
@@ -48,13 +54,17 @@ export function save(configDir: string, ref: string, file: string): Promise<RunR
   return run('docker', ['save', '--output', file, ref], { env: dockerEnv(configDir), silent: true })
 }
 
-/** Whether the engine's image store holds this reference (the docker driver leaves it there). */
-export async function hasLocalImage(configDir: string, ref: string): Promise<boolean> {
+/** The ID of the image this reference names in the engine's store, '' when there is none. */
+export async function localImageId(configDir: string, ref: string): Promise<string> {
   const res = await run('docker', ['image', 'inspect', '--format', '{{.Id}}', ref], {
     env: dockerEnv(configDir),
     silent: true
   })
-  return res.code === 0
+  return res.code === 0 ? res.stdout.trim() : ''
+}
+
+export function removeLocalImage(configDir: string, ref: string): Promise<RunResult> {
+  return run('docker', ['image', 'rm', ref], { env: dockerEnv(configDir), silent: true })
 }
 
 export function imagetoolsCreate(configDir: string, argv: string[]): Promise<RunResult> {

@@ -76,24 +76,20 @@ function bool(read: InputReader, name: string, dflt: boolean): boolean {
 
 /** `ID=rest` lines (secrets, secret-files, secret-envs, build-contexts). */
 function idPairs(name: string, values: string[], what: string): Array<[string, string]> {
-  return values.map(line => {
+  return values.map((line, i) => {
+    // A `secrets` line may hold nothing but secret text: errors name its number, never its text.
+    const shown = name === 'secrets' ? `line ${i + 1}` : `"${line}"`
     const eq = line.indexOf('=')
     const id = line.slice(0, eq)
     if (eq <= 0 || line.slice(eq + 1) === '') {
-      fail(
-        `${name}: "${redactAfterEquals(name, line)}" is not ID=${what}: write one ID=${what} per line`
-      )
+      fail(`${name}: ${shown} is not ID=${what}: write one ID=${what} per line`)
     }
     if (!/^[A-Za-z0-9_.-]+$/.test(id)) {
-      fail(`${name}: id "${id}" may only use letters, digits, "_", "." and "-": rename it`)
+      const which = name === 'secrets' ? `the id on ${shown}` : `id "${id}"`
+      fail(`${name}: ${which} may only use letters, digits, "_", "." and "-": rename it`)
     }
     return [id, line.slice(eq + 1)]
   })
-}
-
-/** A secret's value must never reach an error message. */
-function redactAfterEquals(name: string, line: string): string {
-  return name === 'secrets' && line.includes('=') ? `${line.slice(0, line.indexOf('='))}=***` : line
 }
 
 const PLATFORM = /^[a-z0-9_]+\/[a-z0-9_]+(\/[a-z0-9_.]+)?$/

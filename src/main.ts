@@ -15,8 +15,8 @@ import { loadContext, type GitHubContext, type RepoInfo } from './context.js'
 import { diagnose, errorLine, type Phase } from './diagnose.js'
 import * as docker from './docker.js'
 import { InputError } from './errors.js'
-import { checkPaths, envInputReader, parseInputs, type Settings } from './inputs.js'
-import { BuildxError, ensureBuildx } from './buildx.js'
+import { checkPaths, envInputReader, lines, parseInputs, type Settings } from './inputs.js'
+import { BuildxError, checkBuildxInputs, ensureBuildx } from './buildx.js'
 import { checkPatScopes } from './pat.js'
 import { computePlan, type Plan } from './plan.js'
 import { preflight } from './preflight.js'
@@ -61,8 +61,11 @@ interface Paths {
 
 async function main(): Promise<void> {
   core.saveState(STATE.isPost, 'true')
+  // Secret values are masked before parsing, so that not even an input error can show one.
+  for (const line of lines(process.env.INPUT_SECRETS ?? '')) core.setSecret(line)
   const settings = parseInputs(envInputReader(process.env))
   maskSecrets(settings)
+  checkBuildxInputs(settings.buildxVersion, settings.buildxUrl, settings.buildxSha256)
   checkPaths(settings, existsSync)
   const ctx = loadContext()
 
@@ -105,12 +108,12 @@ async function main(): Promise<void> {
   core.saveState(STATE.registry, plan.registry)
   core.saveState(STATE.logout, String(settings.logout))
 
-  docker.preparePrivateConfig(paths.configDir)
+  docker.preparePrivateConfig(paths.configDir, plan.registry)
   const pushProven = plan.push && settings.preflight
   await core.group(
     `Buildx, login to ${plan.registry}${pushProven ? ', preflight' : ''}`,
     async () => {
-      await checkToken(settings, ctx)
+      await checkToken(settings, plan, ctx)
       // Independent of each other, so run together; failures are reported in this order.
       const results = await Promise.allSettled([
         ensureBuildx({
@@ -118,9 +121,11 @@ async function main(): Promise<void> {
           version: settings.buildxVersion,
           downloadUrl: settings.buildxUrl,
           sha256: settings.buildxSha256
-        }).then(b =>
-          core.info(`buildx ${b.version}${b.installed ? ` installed at ${b.path}` : ''}`)
-        ),
+        })
+          .then(b =>
+            core.info(`buildx ${b.version}${b.installed ? ` installed at ${b.path}` : ''}`)
+          )
+          .then(() => checkBuilder(settings, paths.configDir)),
         login(settings, plan, paths),
         pushProven ? preflightAll(settings, plan) : Promise.resolve()
       ])
@@ -162,8 +167,11 @@ function maskSecrets(settings: Settings): void {
 }
 
 /** A classic PAT without write:packages logs in fine and fails only at the push: say so now. */
-async function checkToken(settings: Settings, ctx: GitHubContext): Promise<void> {
-  const pat = await checkPatScopes({ token: settings.token, apiUrl: ctx.apiUrl })
+async function checkToken(settings: Settings, plan: Plan, ctx: GitHubContext): Promise<void> {
+  // A job on GitHub Enterprise Server pushing to ghcr.io holds a github.com token: ask github.com.
+  const onGhes = !/^https:\/\/github\.com$/i.test(ctx.serverUrl)
+  const apiUrl = plan.registry === 'ghcr.io' && onGhes ? 'https://api.github.com' : ctx.apiUrl
+  const pat = await checkPatScopes({ token: settings.token, apiUrl })
   if (!pat.checked) {
     ;(pat.warn ? core.warning : core.debug)(`token scopes not checked: ${pat.reason}`)
   } else if (pat.invalid) {
@@ -256,11 +264,23 @@ async function build(
   paths: Paths,
   pushProven: boolean
 ): Promise<BuildResult> {
-  await checkBuilder(settings, paths.configDir)
   if (plan.secretFiles.length) {
     mkdirSync(paths.secretsDir, { recursive: true, mode: 0o700 })
     for (const f of plan.secretFiles) writeFileSync(f.path, f.value, { mode: 0o600 })
   }
+  try {
+    return await buildAndPush(settings, plan, paths, pushProven)
+  } finally {
+    rmSync(paths.secretsDir, { recursive: true, force: true }) // only the build needs them
+  }
+}
+
+async function buildAndPush(
+  settings: Settings,
+  plan: Plan,
+  paths: Paths,
+  pushProven: boolean
+): Promise<BuildResult> {
   const phase: Phase = plan.push ? 'push' : 'build'
   let argv = plan.buildArgv
   // push-by-digest: buildx cannot do it with the docker driver ("not implemented"), so the
@@ -276,31 +296,42 @@ async function build(
     const output = pushItself ? ['--tag', localRef] : plan.digestOutput
     argv = [...argv.slice(0, -1), ...output, ...argv.slice(-1)]
   }
+  // Our own push can stand in for the engine's only for a single-platform image without
+  // attestations (what `docker save` holds whole).
+  const canPushItself =
+    plan.mode === 'build' &&
+    settings.platforms.length <= 1 &&
+    settings.provenance === 'false' &&
+    (!settings.sbom || settings.sbom === 'false')
+  let lastOutput = ''
   let pushedDigest = ''
   await withRetry(
     plan.push ? 'the build and push' : 'the build',
     async attempt => {
-      // After a transient push failure, an image that the build left in the local store is
-      // pushed by our own client, each request retried on its own: far likelier to get
-      // through a flaky registry than the engine's push, which retries little and sleeps long.
-      if (attempt > 1 && !pushItself && (await docker.hasLocalImage(paths.configDir, localRef))) {
+      // After a transient push failure, the image this build left in the local store is pushed
+      // by our own client, each request retried on its own: far likelier to get through a flaky
+      // registry than the engine's push, which retries little and sleeps long.
+      if (attempt > 1 && canPushItself && (await builtLocally(paths, localRef, lastOutput))) {
         pushedDigest = await pushFromLocalStore(settings, plan, paths, localRef)
         return
       }
       const res = await docker.build(paths.configDir, argv)
       if (res.code === 0) return
-      const output = res.stdout + res.stderr
-      if (plan.push && isTransientPushFailure(output, pushProven)) {
-        throw new TransientDockerError(output)
+      lastOutput = res.stdout + res.stderr
+      if (plan.push && isTransientPushFailure(lastOutput, pushProven)) {
+        throw new TransientDockerError(lastOutput)
       }
-      throw failure(phase, plan.registry, buildFailure(plan, output), output)
+      throw failure(phase, plan.registry, buildFailure(plan, lastOutput), lastOutput)
     },
     { retries: plan.push ? settings.retries : 0 }
   ).catch(
     rethrowTransient(phase, plan.registry, plan.push ? 'the push failed' : 'the build failed')
   )
 
-  if (pushItself) pushedDigest = await pushFromLocalStore(settings, plan, paths, localRef)
+  if (pushItself) {
+    pushedDigest = await pushFromLocalStore(settings, plan, paths, localRef)
+    await docker.removeLocalImage(paths.configDir, localRef) // the local-only tag
+  }
   const metadata = existsSync(paths.metadataFile) ? readFileSync(paths.metadataFile, 'utf8') : '{}'
   const meta = JSON.parse(metadata) as Record<string, unknown>
   const imageid = existsSync(paths.iidFile)
@@ -313,6 +344,16 @@ async function build(
     )
   }
   return { digest, imageid, metadata }
+}
+
+/**
+ * Whether the local store holds the image that the failed attempt built: the docker driver
+ * prints `writing image sha256:<id>` before it pushes, and `ref` must name that very image
+ * (not one left by an earlier run or pulled by an earlier step).
+ */
+async function builtLocally(paths: Paths, ref: string, output: string): Promise<boolean> {
+  const written = /writing image (sha256:[0-9a-f]{64})/.exec(output)?.[1]
+  return !!written && (await docker.localImageId(paths.configDir, ref)) === written
 }
 
 /**

@@ -36,7 +36,11 @@ export function readTar(path: string): Map<string, Buffer> {
       const prefix = field(345, 155)
       const name = longName ?? (prefix ? `${prefix}/${field(0, 100)}` : field(0, 100))
       const data = Buffer.alloc(size)
-      readSync(fd, data, 0, size, offset + 512)
+      for (let got = 0; got < size;) {
+        const n = readSync(fd, data, got, size - got, offset + 512 + got)
+        if (n === 0) throw new Error(`${path}: truncated tar archive`)
+        got += n
+      }
       longName = undefined
       if (type === 'L') longName = data.toString('utf8').replace(/\0.*$/s, '')
       else if (type === '0' || type === '\0') files.set(name.replace(/^\.\//, ''), data)
@@ -64,10 +68,13 @@ export function imageFromSave(tarPath: string): { config: Blob; layers: Blob[] }
   const configData = get(manifest[0].Config)
   const layers = manifest[0].Layers.map(name => {
     const raw = get(name)
-    // The classic store saves layers uncompressed; the containerd store may save them gzipped.
-    const data = raw[0] === 0x1f && raw[1] === 0x8b ? raw : gzipSync(raw)
+    // The classic store saves layers uncompressed; the containerd store may save them
+    // compressed (gzip or zstd): those are pushed as they are.
+    const zstd = raw.readUInt32BE(0) === 0x28b52ffd
+    const gzip = raw[0] === 0x1f && raw[1] === 0x8b
+    const data = gzip || zstd ? raw : gzipSync(raw)
     return {
-      mediaType: 'application/vnd.oci.image.layer.v1.tar+gzip',
+      mediaType: `application/vnd.oci.image.layer.v1.tar+${zstd ? 'zstd' : 'gzip'}`,
       digest: sha256(data),
       size: data.length,
       data
@@ -135,13 +142,17 @@ export async function pushSavedImage(tarPath: string, target: PushTarget): Promi
           throw failure('upload', start, `opening an upload on ${image} failed`, t)
         }
         const location = new URL(start.headers.location ?? '', `${base}/blobs/uploads/`)
-        location.searchParams.set('digest', blob.digest)
+        // Credentials go to the registry's own origin only, never to an upload URL elsewhere.
+        const sameOrigin = location.origin === new URL(base).origin
+        const sep = location.search ? '&' : '?'
         const put = await send(
           'upload',
-          location.toString(),
+          `${location.toString()}${sep}digest=${encodeURIComponent(blob.digest)}`,
           {
             method: 'PUT',
-            headers: headers({ 'Content-Type': 'application/octet-stream' }),
+            headers: sameOrigin
+              ? headers({ 'Content-Type': 'application/octet-stream' })
+              : { 'Content-Type': 'application/octet-stream' },
             body: blob.data,
             timeoutMs: BLOB_TIMEOUT_MS
           },

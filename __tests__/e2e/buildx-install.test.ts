@@ -81,7 +81,7 @@ const docker = (configDir: string, ...args: string[]) =>
 /** A private config the way main prepares it, from a user config that has one CLI plugin. */
 function newConfig(name: string): string {
   const dir = join(root, name)
-  preparePrivateConfig(dir, { DOCKER_CONFIG: userDir })
+  preparePrivateConfig(dir, '127.0.0.1:5000', { DOCKER_CONFIG: userDir })
   return dir
 }
 

@@ -508,7 +508,7 @@ test("a cli-plugins symlink to the user's directory becomes our own directory; t
   writeFileSync(join(userPlugins, 'docker-compose'), '#!/bin/sh\necho compose\n', { mode: 0o755 })
   writeFileSync(join(userPlugins, 'docker-buildx'), fakeBinary('v0.10.4'), { mode: 0o755 })
   const fresh = join(tempDir('buildx-test-'), 'docker-config')
-  preparePrivateConfig(fresh, { DOCKER_CONFIG: userDir })
+  preparePrivateConfig(fresh, 'ghcr.io', { DOCKER_CONFIG: userDir })
   expect(lstatSync(join(fresh, 'cli-plugins')).isSymbolicLink()).toBe(true)
   // through the link, the user's old Buildx is what docker finds
   expect(await detectBuildx(fresh)).toEqual({ version: 'v0.10.4' })

@@ -149,13 +149,10 @@ const CASES: Array<[Record<string, string>, string | RegExp]> = [
     { 'build-args': '1BAD=x' },
     'build-args: "1BAD=x" is not NAME=value: write one NAME=value per line'
   ],
-  [
-    { secrets: 'just-a-value' },
-    'secrets: "just-a-value" is not ID=value: write one ID=value per line'
-  ],
+  [{ secrets: 'just-a-value' }, 'secrets: line 1 is not ID=value: write one ID=value per line'],
   [
     { secrets: 'bad id=s3cr3t' },
-    'secrets: id "bad id" may only use letters, digits, "_", "." and "-": rename it'
+    'secrets: the id on line 1 may only use letters, digits, "_", "." and "-": rename it'
   ],
   [
     { 'secret-files': 'cert=/nonexistent/cert.pem' },

@@ -212,7 +212,11 @@ function saveArchive(file: string): void {
   execFileSync('tar', ['-cf', file, '-C', dir, 'manifest.json', 'cfg.json', 'abc/layer.tar'])
 }
 
+const IMAGE_ID = 'sha256:' + 'e'.repeat(64)
+let localImage = IMAGE_ID
+
 test('a transient push failure: the local image is pushed again by our client, request by request', async () => {
+  localImage = IMAGE_ID
   let puts = 0
   const flakyRegistry = async (url: string, req: HttpRequest = {}): Promise<HttpResponse> => {
     // the first manifest PUT answers 503: retried on its own
@@ -230,9 +234,10 @@ test('a transient push failure: the local image is pushed again by our client, r
     }
     calls.push({ command, args, opts })
     if (args[0] === 'buildx') {
-      return { code: 1, stdout: '', stderr: 'ERROR: failed to push: 503 Service Unavailable' }
+      const stdout = `#5 writing image ${IMAGE_ID} done\n#6 pushing ghcr.io/acme/app:main with docker\n`
+      return { code: 1, stdout, stderr: 'ERROR: failed to push: 503 Service Unavailable' }
     }
-    if (args[0] === 'image') return { code: 0, stdout: 'sha256:beef\n', stderr: '' }
+    if (args[0] === 'image') return { code: 0, stdout: `${localImage}\n`, stderr: '' }
     if (args[0] === 'save') saveArchive(args[2])
     return { code: 0, stdout: '', stderr: '' }
   })
@@ -253,6 +258,31 @@ test('a transient push failure: the local image is pushed again by our client, r
   const digest = [...manifests.values()][0]
   expect(readFileSync(outputFile, 'utf8')).toContain(`ghcr.io/acme/app@${digest}`)
   expect(log.join('')).toMatch(new RegExp(`verified ghcr.io/acme/app:latest → ${digest}`))
+}, 20_000)
+
+test('an image in the local store that this build did not write is never pushed instead', async () => {
+  localImage = 'sha256:' + 'd'.repeat(64) // e.g. left by an earlier run under the same tag
+  process.env.INPUT_RETRIES = '1'
+  setRunner(async (command, args, opts) => {
+    if (args[0] === 'version') return { code: 0, stdout: '28.2.2\n', stderr: '' }
+    if (args[0] === 'buildx' && args[1] === 'version') {
+      return { code: 0, stdout: 'github.com/docker/buildx v0.20.0 abcdef\n', stderr: '' }
+    }
+    calls.push({ command, args, opts })
+    if (args[0] === 'buildx') {
+      return { code: 1, stdout: '', stderr: 'ERROR: failed to solve: i/o timeout' }
+    }
+    if (args[0] === 'image') return { code: 0, stdout: `${localImage}\n`, stderr: '' }
+    return { code: 0, stdout: '', stderr: '' }
+  })
+  const log = await runCapturingStdout()
+  expect(process.exitCode).toBe(1)
+  expect(calls.map(c => c.args.slice(0, 2).join(' '))).toEqual([
+    'login ghcr.io',
+    'buildx build',
+    'buildx build' // built again, not `docker save` of someone else's image
+  ])
+  expect(log.join('')).toMatch(/::error::the push failed after retries/)
 }, 20_000)
 
 test('a failed push names the tags buildx reports as pushed', () => {

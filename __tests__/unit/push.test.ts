@@ -107,3 +107,38 @@ test('a lost blob PUT answer: looked up again, uploaded anew; every tag gets one
   expect(m.layers[0].mediaType).toBe('application/vnd.oci.image.layer.v1.tar+gzip')
   expect(calls.filter(c => c.startsWith('POST')).length).toBe(3) // one upload opened twice
 })
+
+test('credentials go to the registry only, never to an upload URL on another origin', async () => {
+  const seen: Array<{ url: string; auth?: string }> = []
+  setHttp(async (url: string, req: HttpRequest = {}): Promise<HttpResponse> => {
+    const u = new URL(url)
+    const method = req.method ?? 'GET'
+    seen.push({ url: `${method} ${u.origin}${u.pathname}`, auth: req.headers?.Authorization })
+    if (u.pathname === '/v2/') {
+      return { status: 401, headers: { 'www-authenticate': 'Basic realm="r"' }, body: '' }
+    }
+    if (method === 'HEAD') return { status: 404, headers: {}, body: '' }
+    if (method === 'POST') {
+      return {
+        status: 202,
+        headers: { location: 'http://storage.example:9000/up?sig=a~b' },
+        body: ''
+      }
+    }
+    return { status: 201, headers: {}, body: '' }
+  })
+  await pushSavedImage(archive('legacy', Buffer.from('layer')), {
+    registry: '127.0.0.1:5000',
+    images: ['127.0.0.1:5000/o/app'],
+    tags: ['v1'],
+    annotations: {},
+    username: 'u',
+    token: 'secret-token',
+    retries: 0
+  })
+  const uploads = seen.filter(s => s.url.startsWith('PUT http://storage.example:9000'))
+  expect(uploads).toHaveLength(2)
+  expect(uploads.every(s => s.auth === undefined)).toBe(true)
+  const manifest = seen.find(s => s.url.includes('/manifests/'))
+  expect(manifest?.auth).toMatch(/^Basic /)
+})
