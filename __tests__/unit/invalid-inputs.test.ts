@@ -3,6 +3,7 @@
 import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import { versionProbe } from './docker-versions.js'
 import { setRunner } from '../../src/exec.js'
 import { setHttp } from '../../src/http.js'
 import { run } from '../../src/main.js'
@@ -18,10 +19,8 @@ beforeEach(() => {
   httpCalls = []
   setRunner(async (cmd, args) => {
     dockerCalls.push(`${cmd} ${args.join(' ')}`)
-    if (args[0] === 'version') return { code: 0, stdout: '28.2.2\n', stderr: '' }
-    if (args[0] === 'buildx' && args[1] === 'version') {
-      return { code: 0, stdout: 'github.com/docker/buildx v0.20.0 abcdef\n', stderr: '' }
-    }
+    const probe = versionProbe(args)
+    if (probe) return probe
     return { code: 0, stdout: '', stderr: '' }
   })
   setHttp(async url => {

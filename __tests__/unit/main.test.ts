@@ -5,6 +5,7 @@ import { createHash } from 'node:crypto'
 import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import { versionProbe } from './docker-versions.js'
 import { setRunner, type RunOptions, type RunResult } from '../../src/exec.js'
 import { setHttp, type HttpRequest, type HttpResponse } from '../../src/http.js'
 import { landedRefs, run } from '../../src/main.js'
@@ -76,10 +77,8 @@ function fakeDocker(
   buildResult: RunResult = { code: 0, stdout: '', stderr: '' }
 ) {
   return async (command: string, args: string[], opts?: RunOptions): Promise<RunResult> => {
-    if (args[0] === 'version') return { code: 0, stdout: '28.2.2\n', stderr: '' }
-    if (args[0] === 'buildx' && args[1] === 'version') {
-      return { code: 0, stdout: 'github.com/docker/buildx v0.20.0 abcdef\n', stderr: '' }
-    }
+    const probe = versionProbe(args)
+    if (probe) return probe
     calls.push({ command, args, opts })
     if (args[0] === 'login') return loginResult
     if (args[0] === 'buildx' && buildResult.code === 0) {
@@ -228,10 +227,8 @@ test('a transient push failure: the local image is pushed again by our client, r
   }
   setHttp(flakyRegistry)
   setRunner(async (command, args, opts) => {
-    if (args[0] === 'version') return { code: 0, stdout: '28.2.2\n', stderr: '' }
-    if (args[0] === 'buildx' && args[1] === 'version') {
-      return { code: 0, stdout: 'github.com/docker/buildx v0.20.0 abcdef\n', stderr: '' }
-    }
+    const probe = versionProbe(args)
+    if (probe) return probe
     calls.push({ command, args, opts })
     if (args[0] === 'buildx') {
       const stdout = `#5 writing image ${IMAGE_ID} done\n#6 pushing ghcr.io/acme/app:main with docker\n`
@@ -264,10 +261,8 @@ test('an image in the local store that this build did not write is never pushed 
   localImage = 'sha256:' + 'd'.repeat(64) // e.g. left by an earlier run under the same tag
   process.env.INPUT_RETRIES = '1'
   setRunner(async (command, args, opts) => {
-    if (args[0] === 'version') return { code: 0, stdout: '28.2.2\n', stderr: '' }
-    if (args[0] === 'buildx' && args[1] === 'version') {
-      return { code: 0, stdout: 'github.com/docker/buildx v0.20.0 abcdef\n', stderr: '' }
-    }
+    const probe = versionProbe(args)
+    if (probe) return probe
     calls.push({ command, args, opts })
     if (args[0] === 'buildx') {
       return { code: 1, stdout: '', stderr: 'ERROR: failed to solve: i/o timeout' }
