@@ -45,7 +45,8 @@ export function logout(configDir: string, registry: string): Promise<RunResult> 
   return run('docker', ['logout', registry], { env: dockerEnv(configDir), silent: true })
 }
 
-export function build(configDir: string, argv: string[]): Promise<RunResult> {
+/** A `docker buildx …` command (build, imagetools create), its output shown in the log. */
+export function buildx(configDir: string, argv: string[]): Promise<RunResult> {
   return run('docker', argv, { env: dockerEnv(configDir) })
 }
 
@@ -65,10 +66,6 @@ export async function localImageId(configDir: string, ref: string): Promise<stri
 
 export function removeLocalImage(configDir: string, ref: string): Promise<RunResult> {
   return run('docker', ['image', 'rm', ref], { env: dockerEnv(configDir), silent: true })
-}
-
-export function imagetoolsCreate(configDir: string, argv: string[]): Promise<RunResult> {
-  return run('docker', argv, { env: dockerEnv(configDir) })
 }
 
 /** The digest of what a reference points at (an index after a merge). */

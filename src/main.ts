@@ -315,7 +315,7 @@ async function buildAndPush(
         pushedDigest = await pushFromLocalStore(settings, plan, paths, localRef)
         return
       }
-      const res = await docker.build(paths.configDir, argv)
+      const res = await docker.buildx(paths.configDir, argv)
       if (res.code === 0) return
       lastOutput = res.stdout + res.stderr
       if (plan.push && isTransientPushFailure(lastOutput, pushProven)) {
@@ -436,7 +436,7 @@ async function merge(settings: Settings, plan: Plan, paths: Paths): Promise<Buil
     await withRetry(
       'the merge',
       async () => {
-        const res = await docker.imagetoolsCreate(paths.configDir, argv)
+        const res = await docker.buildx(paths.configDir, argv)
         if (res.code === 0) return
         const output = res.stdout + res.stderr
         if (classifyDockerOutput(output) === 'transient') throw new TransientDockerError(output)
