@@ -1,9 +1,6 @@
 // Bad input fails the step with one line naming the input and the fix, before any side effect:
 // the exec seam (docker) and the HTTP seam (registry, GitHub API) must never be called.
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs'
-import { tmpdir } from 'node:os'
-import { join } from 'node:path'
-import { versionProbe } from './docker-versions.js'
+import { prepareStep, versionProbe } from './step-env.js'
 import { setRunner } from '../../src/exec.js'
 import { setHttp } from '../../src/http.js'
 import { run } from '../../src/main.js'
@@ -11,7 +8,6 @@ import { run } from '../../src/main.js'
 let dockerCalls: string[]
 let httpCalls: string[]
 let savedEnv: NodeJS.ProcessEnv
-let dir: string
 
 beforeEach(() => {
   savedEnv = { ...process.env }
@@ -27,27 +23,10 @@ beforeEach(() => {
     httpCalls.push(url)
     return { status: 200, headers: {}, body: '{}' }
   })
-  dir = mkdtempSync(join(tmpdir(), 'invalid-inputs-'))
-  mkdirSync(join(dir, 'ctx'))
-  writeFileSync(join(dir, 'ctx', 'Dockerfile'), 'FROM scratch\n')
-  writeFileSync(join(dir, 'event.json'), '{"repository":{"default_branch":"main"}}')
-  for (const f of ['output', 'state']) writeFileSync(join(dir, f), '')
-  for (const k of Object.keys(process.env)) if (k.startsWith('INPUT_')) delete process.env[k]
-  Object.assign(process.env, {
-    RUNNER_TEMP: dir,
-    GITHUB_OUTPUT: join(dir, 'output'),
-    GITHUB_STATE: join(dir, 'state'),
-    GITHUB_EVENT_PATH: join(dir, 'event.json'),
-    GITHUB_REPOSITORY: 'acme/app',
-    GITHUB_EVENT_NAME: 'push',
-    GITHUB_REF: 'refs/heads/main',
-    GITHUB_SHA: 'c'.repeat(40),
-    GITHUB_API_URL: 'http://127.0.0.1:65531',
-    INPUT_CONTEXT: join(dir, 'ctx'),
-    INPUT_USERNAME: 'octo',
-    INPUT_TOKEN: 'tok',
-    'INPUT_GITHUB-TOKEN': 'gh-tok'
-  })
+  prepareStep(
+    { username: 'octo', token: 'tok', 'github-token': 'gh-tok' },
+    { GITHUB_API_URL: 'http://127.0.0.1:65531' }
+  )
 })
 
 afterEach(() => {

@@ -5,7 +5,7 @@ import { createHash } from 'node:crypto'
 import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { versionProbe } from './docker-versions.js'
+import { prepareStep, versionProbe } from './step-env.js'
 import { setRunner, type RunOptions, type RunResult } from '../../src/exec.js'
 import { setHttp, type HttpRequest, type HttpResponse } from '../../src/http.js'
 import { landedRefs, run } from '../../src/main.js'
@@ -97,26 +97,7 @@ beforeEach(() => {
   blobs = new Set()
   manifests = new Map()
   setHttp(fakeRegistry)
-  const dir = mkdtempSync(join(tmpdir(), 'main-test-'))
-  writeFileSync(join(dir, 'Dockerfile'), 'FROM scratch\n')
-  outputFile = join(dir, 'output')
-  writeFileSync(outputFile, '')
-  writeFileSync(join(dir, 'state'), '')
-  writeFileSync(join(dir, 'event.json'), JSON.stringify({ repository: { default_branch: 'main' } }))
-  Object.assign(process.env, {
-    RUNNER_TEMP: dir,
-    GITHUB_OUTPUT: outputFile,
-    GITHUB_STATE: join(dir, 'state'),
-    GITHUB_EVENT_PATH: join(dir, 'event.json'),
-    GITHUB_REPOSITORY: 'acme/app',
-    GITHUB_EVENT_NAME: 'push',
-    GITHUB_REF: 'refs/heads/main',
-    GITHUB_SHA: 'c'.repeat(40),
-    INPUT_CONTEXT: dir,
-    INPUT_USERNAME: 'octo',
-    INPUT_TOKEN: 'secret-token-value'
-  })
-  delete process.env.GITHUB_STEP_SUMMARY
+  outputFile = prepareStep({ username: 'octo', token: 'secret-token-value' }).outputFile
 })
 
 afterEach(() => {
