@@ -78,6 +78,7 @@ async function main(): Promise<void> {
     iidFile: join(workDir, 'iid.txt'),
     secretsDir: join(workDir, 'secrets')
   }
+  const now = new Date()
   const makePlan = (repo?: RepoInfo): Plan =>
     computePlan({
       settings,
@@ -87,7 +88,6 @@ async function main(): Promise<void> {
       prHeadSha: prHeadShaFromEnv(process.env.DOCKER_METADATA_PR_HEAD_SHA),
       ...paths
     })
-  const now = new Date()
   // The plan is pure: computing it first without the API answer validates every input before
   // the first network call; the API answer only adds labels.
   const draft = makePlan()
@@ -121,11 +121,7 @@ async function main(): Promise<void> {
           version: settings.buildxVersion,
           downloadUrl: settings.buildxUrl,
           sha256: settings.buildxSha256
-        })
-          .then(b =>
-            core.info(`buildx ${b.version}${b.installed ? ` installed at ${b.path}` : ''}`)
-          )
-          .then(() => checkBuilder(settings, paths.configDir)),
+        }).then(() => checkBuilder(settings, paths.configDir)), // ensureBuildx logs what it found
         login(settings, plan, paths),
         pushProven ? preflightAll(settings, plan) : Promise.resolve()
       ])
