@@ -94,7 +94,9 @@ function idPairs(name: string, values: string[], what: string): Array<[string, s
 
 const PLATFORM = /^[a-z0-9_]+\/[a-z0-9_]+(\/[a-z0-9_.]+)?$/
 const DIGEST = /^sha256:[0-9a-f]{64}$/
-const ANNOTATION_LEVEL = /^(index|manifest|manifest-descriptor|index-descriptor)(\[[^\]]+\])?:/
+/** The level prefix an `annotations` line may start with (`index:`, `manifest[linux/amd64]:`…). */
+export const ANNOTATION_LEVEL =
+  /^(index|manifest|manifest-descriptor|index-descriptor)(\[[^\]]+\])?:/
 
 /** Parses and validates every input. Throws InputError with a one-line message naming the fix. */
 export function parseInputs(read: InputReader): Settings {

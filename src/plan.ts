@@ -1,7 +1,7 @@
 // The functional core: (settings, GitHub context, repository facts, clock, paths) → Plan.
 // Everything the shell does is decided here, so the whole behaviour is table-testable.
 import type { GitHubContext, RepoInfo } from './context.js'
-import type { Settings } from './inputs.js'
+import { ANNOTATION_LEVEL, type Settings } from './inputs.js'
 import { InputError } from './errors.js'
 import { normalizeImage, normalizeRegistry, type Notice } from './registry.js'
 import { computeTags, parseImages, type TagEnv, type TagOut } from './tags/index.js'
@@ -176,18 +176,14 @@ function computeAnnotations(
     : settings.platforms.length > 1
       ? ['index', 'manifest']
       : ['manifest']
-  const out: string[] = []
-  for (const level of levels) {
-    const pairs = applyUserPairs(
-      generated,
-      settings.annotations.filter(l => !/^[a-z-]+(\[[^\]]*\])?:/.test(l)),
-      'annotations',
-      tagEnv
-    )
-    for (const [k, v] of pairs) out.push(`${level}:${k}=${v}`)
-  }
-  // Lines that name their level (`index:key=value`) are passed as given.
-  out.push(...settings.annotations.filter(l => /^[a-z-]+(\[[^\]]*\])?:/.test(l)))
+  // Lines that name their level (`index:key=value`) are passed as given; the others apply at
+  // every level and override generated keys.
+  const [withLevel, plain] = [true, false].map(named =>
+    settings.annotations.filter(l => ANNOTATION_LEVEL.test(l) === named)
+  )
+  const pairs = applyUserPairs(generated, plain, 'annotations', tagEnv)
+  const out = levels.flatMap(level => pairs.map(([k, v]) => `${level}:${k}=${v}`))
+  out.push(...withLevel)
   return out
 }
 

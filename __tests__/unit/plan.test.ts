@@ -155,3 +155,23 @@ describe('errors', () => {
     expect(() => plan(c)).toThrow(/^images: no image given and GITHUB_REPOSITORY is not set/)
   })
 })
+
+describe('annotations', () => {
+  test('one platform: manifest level; user lines override generated keys; named levels kept', () => {
+    const p = plan(ctx('push', 'refs/heads/main'), {
+      annotations: 'org.opencontainers.image.title=Custom\nindex:extra=1'
+    })
+    expect(p.annotations).toContain('manifest:org.opencontainers.image.title=Custom')
+    expect(p.annotations).not.toContain('manifest:org.opencontainers.image.title=Hello-App')
+    expect(p.annotations.filter(a => a.startsWith('index:'))).toEqual(['index:extra=1'])
+  })
+
+  test('several platforms: every generated key on the index and on the manifests', () => {
+    const p = plan(ctx('push', 'refs/heads/main'), { platforms: 'linux/amd64,linux/arm64' })
+    const source = 'org.opencontainers.image.source=https://github.com/Acme-Org/Hello-App'
+    expect(p.annotations).toEqual(expect.arrayContaining([`index:${source}`, `manifest:${source}`]))
+    expect(p.annotations.filter(a => a.startsWith('index:'))).toHaveLength(
+      p.annotations.filter(a => a.startsWith('manifest:')).length
+    )
+  })
+})
