@@ -21,7 +21,10 @@ export function planLines(plan: Plan): string[] {
     ...plan.labels.map(l => `  ${l}`),
     ...(plan.annotations.length ? ['annotations:', ...plan.annotations.map(a => `  ${a}`)] : []),
     `push:    ${plan.push ? 'yes' : 'no'} (${plan.pushReason})`,
-    `command: docker ${plan.buildArgv.map(quoteArg).join(' ')}`
+    // A merge builds nothing: its commands are the index creations.
+    ...(plan.mode === 'merge' ? plan.mergeArgvs : [plan.buildArgv]).map(
+      argv => `command: docker ${argv.map(quoteArg).join(' ')}`
+    )
   ]
 }
 

@@ -2,6 +2,7 @@
 import { contextFromEnv, type GitHubContext } from '../../src/context.js'
 import { parseInputs } from '../../src/inputs.js'
 import { computePlan, isForkPullRequest } from '../../src/plan.js'
+import { planLines } from '../../src/report.js'
 
 const SHA = 'abc1234def5678abc1234def5678abc1234def56'
 const NOW = new Date('2026-11-26T12:00:00.000Z')
@@ -174,4 +175,17 @@ describe('annotations', () => {
       p.annotations.filter(a => a.startsWith('manifest:')).length
     )
   })
+})
+
+test('a merge plan prints the index creation it will run, not an empty build', () => {
+  const digest = `sha256:${'a'.repeat(64)}`
+  const p = plan(ctx('push', 'refs/tags/v1.2.3'), { 'merge-digests': digest })
+  const commands = planLines(p).filter(l => l.startsWith('command:'))
+  expect(commands).toEqual([
+    expect.stringMatching(
+      new RegExp(
+        `^command: docker buildx imagetools create .*--tag ghcr.io/acme-org/hello-app:1.2.3 .*ghcr.io/acme-org/hello-app@${digest}$`
+      )
+    )
+  ])
 })
