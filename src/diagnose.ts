@@ -1,9 +1,10 @@
-// From what the registry or docker said to the cause and the fix (DESIGN.md §6). Pure.
+// From what the registry or docker said to the cause and the fix (the GHCR error table of
+// docs/architecture.md). Pure.
 // The strings are GHCR's and Distribution's own; the first matching rule wins, so specific
 // messages come before the generic "unauthorized"/"denied" ones.
+import type { Phase } from './errors.js'
 
-export type Phase = 'login' | 'preflight' | 'push' | 'build' | 'verify'
-
+/** The phases that talk to docker or a registry: the ones the table has rules for. */
 export const PHASES: readonly Phase[] = ['login', 'preflight', 'push', 'build', 'verify']
 
 export interface Diagnosis {

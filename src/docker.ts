@@ -1,11 +1,13 @@
 // Docker CLI calls, all through the exec seam, all against the private DOCKER_CONFIG.
+// Values from inputs go after `--` or as flag values, never where docker could read them as flags.
 import { existsSync, mkdirSync, symlinkSync, writeFileSync } from 'node:fs'
 import { homedir } from 'node:os'
 import { join } from 'node:path'
-import { run, type RunResult } from './exec.js'
+import type { BuilderFacts } from './build-command.js'
+import { runCommand, type CommandResult } from './exec.js'
 
 /** Environment for every docker call: our private config dir. */
-export function dockerEnv(configDir: string): Record<string, string> {
+export function withConfig(configDir: string): Record<string, string> {
   return { DOCKER_CONFIG: configDir }
 }
 
@@ -13,13 +15,18 @@ export function dockerEnv(configDir: string): Record<string, string> {
  * Creates the private DOCKER_CONFIG. Builders, contexts and CLI plugins that the user set up
  * (e.g. with a previous setup step) stay visible through symlinks; credentials do not.
  */
-export function preparePrivateConfig(configDir: string, registry: string, env = process.env): void {
+export function preparePrivateConfig(
+  configDir: string,
+  registries: string[],
+  env = process.env
+): void {
   mkdirSync(configDir, { recursive: true, mode: 0o700 })
   // A config with an auth entry stops docker from picking an OS credential helper (pass,
   // secretservice, osxkeychain) on its own: the login must stay in this directory.
   const config = join(configDir, 'config.json')
   if (!existsSync(config)) {
-    writeFileSync(config, JSON.stringify({ auths: { [registry]: {} } }), { mode: 0o600 })
+    const auths = Object.fromEntries(registries.map(r => [r, {}]))
+    writeFileSync(config, JSON.stringify({ auths }), { mode: 0o600 })
   }
   const userDir = env.DOCKER_CONFIG || join(homedir(), '.docker')
   for (const sub of ['buildx', 'contexts', 'cli-plugins']) {
@@ -34,46 +41,54 @@ export function login(
   registry: string,
   username: string,
   token: string
-): Promise<RunResult> {
-  return run('docker', ['login', registry, '--username', username, '--password-stdin'], {
-    input: token,
-    env: dockerEnv(configDir)
-  })
-}
-
-export function logout(configDir: string, registry: string): Promise<RunResult> {
-  return run('docker', ['logout', registry], { env: dockerEnv(configDir), silent: true })
+): Promise<CommandResult> {
+  // The registry after `--`: a value that looks like a flag stays an argument.
+  return runCommand(
+    'docker',
+    ['login', '--username', username, '--password-stdin', '--', registry],
+    {
+      input: token,
+      env: withConfig(configDir),
+      silent: true // it runs while the plan is printed; its output is in the error when it fails
+    }
+  )
 }
 
 /** A `docker buildx …` command (build, imagetools create), its output shown in the log. */
-export function buildx(configDir: string, argv: string[]): Promise<RunResult> {
-  return run('docker', argv, { env: dockerEnv(configDir) })
+export function buildx(configDir: string, argv: string[]): Promise<CommandResult> {
+  return runCommand('docker', argv, { env: withConfig(configDir) })
 }
 
 /** Writes an image of the local store to a tar archive (`docker save -o`). */
-export function save(configDir: string, ref: string, file: string): Promise<RunResult> {
-  return run('docker', ['save', '--output', file, ref], { env: dockerEnv(configDir), silent: true })
+export function save(configDir: string, ref: string, file: string): Promise<CommandResult> {
+  return runCommand('docker', ['save', '--output', file, '--', ref], {
+    env: withConfig(configDir),
+    silent: true
+  })
 }
 
 /** The ID of the image this reference names in the engine's store, '' when there is none. */
 export async function localImageId(configDir: string, ref: string): Promise<string> {
-  const res = await run('docker', ['image', 'inspect', '--format', '{{.Id}}', ref], {
-    env: dockerEnv(configDir),
+  const res = await runCommand('docker', ['image', 'inspect', '--format', '{{.Id}}', '--', ref], {
+    env: withConfig(configDir),
     silent: true
   })
   return res.code === 0 ? res.stdout.trim() : ''
 }
 
-export function removeLocalImage(configDir: string, ref: string): Promise<RunResult> {
-  return run('docker', ['image', 'rm', ref], { env: dockerEnv(configDir), silent: true })
+export function removeLocalImage(configDir: string, ref: string): Promise<CommandResult> {
+  return runCommand('docker', ['image', 'rm', '--', ref], {
+    env: withConfig(configDir),
+    silent: true
+  })
 }
 
 /** The digest of what a reference points at (an index after a merge). */
 export async function inspectDigest(configDir: string, ref: string): Promise<string> {
-  const res = await run(
+  const res = await runCommand(
     'docker',
-    ['buildx', 'imagetools', 'inspect', ref, '--format', '{{json .Manifest}}'],
-    { env: dockerEnv(configDir), silent: true }
+    ['buildx', 'imagetools', 'inspect', '--format', '{{json .Manifest}}', '--', ref],
+    { env: withConfig(configDir), silent: true }
   )
   if (res.code !== 0) return ''
   try {
@@ -84,21 +99,22 @@ export async function inspectDigest(configDir: string, ref: string): Promise<str
 }
 
 /**
- * What the selected builder can do. The docker driver on the classic image store builds one
- * platform and no attestations; with the containerd image store, or any other driver, it can.
+ * What the selected builder is: its driver, and for the docker driver whether the engine keeps
+ * images in the classic store (the containerd image store can do multi-platform and attestations).
  */
-export async function builderLimits(
-  configDir: string,
-  builder: string
-): Promise<{ driver: string; classicStore: boolean }> {
-  const env = dockerEnv(configDir)
-  const inspect = await run('docker', ['buildx', 'inspect', ...(builder ? [builder] : [])], {
-    env,
-    silent: true
-  })
+export async function inspectBuilder(configDir: string, builder: string): Promise<BuilderFacts> {
+  const env = withConfig(configDir)
+  const inspect = await runCommand(
+    'docker',
+    ['buildx', 'inspect', ...(builder ? ['--', builder] : [])],
+    {
+      env,
+      silent: true
+    }
+  )
   const driver = /^Driver:\s*(\S+)/m.exec(inspect.stdout)?.[1] ?? 'unknown'
   if (driver !== 'docker') return { driver, classicStore: false }
-  const info = await run('docker', ['info', '--format', '{{json .DriverStatus}}'], {
+  const info = await runCommand('docker', ['info', '--format', '{{json .DriverStatus}}'], {
     env,
     silent: true
   })

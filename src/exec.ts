@@ -1,42 +1,67 @@
-// The one seam through which every external command runs. Tests replace `setRunner`.
+// The one seam through which every external command runs. Tests swap it with setCommandRunner.
 
-export interface RunOptions {
+export interface CommandOptions {
   /** Written to the command's stdin (the token goes here, never into argv). */
   input?: string
+  /** Added to the child's environment (see childEnv). */
   env?: Record<string, string>
   /** Don't echo the command's output to the log (it is still returned). */
   silent?: boolean
 }
 
-export interface RunResult {
+export interface CommandResult {
   code: number
   stdout: string
   stderr: string
 }
 
-export type Runner = (command: string, args: string[], opts?: RunOptions) => Promise<RunResult>
+export type CommandRunner = (
+  command: string,
+  args: string[],
+  opts?: CommandOptions
+) => Promise<CommandResult>
 
-const realRunner: Runner = async (command, args, opts = {}) => {
+/**
+ * The environment of every child process: ours without the step's inputs (the runner passes
+ * `token` and `github-token` as INPUT_* variables, and docker, its CLI plugins and credential
+ * helpers have no business seeing them), plus `extra`.
+ */
+export function childEnv(
+  extra: Record<string, string> = {},
+  env: NodeJS.ProcessEnv = process.env
+): Record<string, string> {
+  const out: Record<string, string> = {}
+  for (const [k, v] of Object.entries(env)) {
+    if (v !== undefined && !k.toUpperCase().startsWith('INPUT_')) out[k] = v
+  }
+  return { ...out, ...extra }
+}
+
+const realRunner: CommandRunner = async (command, args, opts = {}) => {
   // Loaded on first use so that a dry run never pays for it.
   const exec = await import('@actions/exec')
   const out = await exec.getExecOutput(command, args, {
     ignoreReturnCode: true,
     silent: opts.silent ?? false,
     input: opts.input === undefined ? undefined : Buffer.from(opts.input),
-    env: opts.env ? ({ ...process.env, ...opts.env } as Record<string, string>) : undefined
+    env: childEnv(opts.env)
   })
   return { code: out.exitCode, stdout: out.stdout, stderr: out.stderr }
 }
 
-let runner: Runner = realRunner
+let runner: CommandRunner = realRunner
 
 /** Runs a command; never throws for a non-zero exit (callers decide what a failure means). */
-export function run(command: string, args: string[], opts?: RunOptions): Promise<RunResult> {
+export function runCommand(
+  command: string,
+  args: string[],
+  opts?: CommandOptions
+): Promise<CommandResult> {
   return runner(command, args, opts)
 }
 
-/** For tests: swap the runner, get the previous one back. */
-export function setRunner(next: Runner): Runner {
+/** For tests: swap the command runner, get the previous one back. */
+export function setCommandRunner(next: CommandRunner): CommandRunner {
   const prev = runner
   runner = next
   return prev

@@ -1,5 +1,6 @@
 // The one HTTP seam: every call to a registry or to the GitHub API goes through `request`.
 // Node's global fetch, no dependency. Tests swap the whole function with `setHttp`.
+import { NetworkError } from './errors.js'
 
 export interface HttpRequest {
   method?: string
@@ -19,32 +20,6 @@ export interface HttpResponse {
 export type Http = (url: string, req: HttpRequest) => Promise<HttpResponse>
 
 export const DEFAULT_TIMEOUT_MS = 30_000
-
-/** No HTTP answer at all: refused, reset, DNS, TLS, timeout. `code` is Node's (ECONNRESET, UND_ERR_SOCKET, ...). */
-export class NetworkError extends Error {
-  override name = 'NetworkError'
-  constructor(
-    readonly code: string,
-    readonly url: string,
-    message: string
-  ) {
-    super(message)
-  }
-}
-
-/** An HTTP answer the caller treats as a failure; carries the response so retries can read Retry-After. */
-export class HttpStatusError extends Error {
-  override name = 'HttpStatusError'
-  readonly status: number
-  readonly headers: Record<string, string>
-  readonly body: string
-  constructor(response: HttpResponse, what: string) {
-    super(`${what}: HTTP ${response.status}`)
-    this.status = response.status
-    this.headers = response.headers
-    this.body = response.body
-  }
-}
 
 interface Cause {
   code?: string

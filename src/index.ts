@@ -1,6 +1,4 @@
-// One bundle for both steps: the post step is told apart by the state main saved.
-import { run } from './main.js'
-import { post } from './post.js'
+// The action's entry point (action.yml `main`). There is no post step: main cleans up itself.
+import { runStep } from './main.js'
 
-if (process.env.STATE_isPost === 'true') await post()
-else await run()
+await runStep()

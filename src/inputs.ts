@@ -1,6 +1,7 @@
 // All inputs become one validated Settings object, before any side effect.
 // Pure: takes a reader for the raw input values (and a file-existence check) so tests need no
 // environment. Every error is one line that names the input and the fix.
+import { checkBuildxUrl, normalizeBuildxSha256, normalizeBuildxVersion } from './buildx-release.js'
 import { InputError } from './errors.js'
 
 export type PushMode = 'auto' | 'true' | 'false'
@@ -41,9 +42,9 @@ export interface Settings {
   verify: boolean
   pushByDigest: boolean
   mergeDigests: string[]
-  buildxVersion: string
-  buildxUrl: string
-  buildxSha256: string
+  buildxVersion: string // '' (any recent one) or vX.Y.Z
+  buildxUrl: string // a checked template, '' for the default
+  buildxSha256: string // '' or 64 lowercase hex digits
 }
 
 /** Returns the raw (untrimmed) value of an input, '' when unset. */
@@ -169,14 +170,10 @@ export function parseInputs(read: InputReader): Settings {
     if (!DIGEST.test(d))
       fail(`merge-digests: "${d}" is not a digest: use sha256:<64 hex digits>, one per line`)
   }
-  const buildxVersion = get('buildx-version')
-  if (buildxVersion && !/^(latest|v?\d+\.\d+\.\d+)$/.test(buildxVersion)) {
-    fail(`buildx-version: "${buildxVersion}" is not a version: use e.g. v0.19.3 or latest`)
-  }
-  const buildxSha256 = get('buildx-sha256').toLowerCase()
-  if (buildxSha256 && !/^[0-9a-f]{64}$/.test(buildxSha256)) {
-    fail('buildx-sha256: not a sha256 checksum: use the 64 hex digits from the release checksums')
-  }
+  const buildxVersion = normalizeBuildxVersion(get('buildx-version'))
+  const buildxSha256 = normalizeBuildxSha256(get('buildx-sha256'))
+  const buildxUrl = get('buildx-url')
+  checkBuildxUrl(buildxUrl)
 
   const settings: Settings = {
     registry: get('registry') || 'ghcr.io',
@@ -223,7 +220,7 @@ export function parseInputs(read: InputReader): Settings {
     pushByDigest: bool(read, 'push-by-digest', false),
     mergeDigests,
     buildxVersion,
-    buildxUrl: get('buildx-url'),
+    buildxUrl,
     buildxSha256
   }
 

@@ -1,6 +1,6 @@
 // A classic PAT without write:packages logs in fine and fails only at the push. GitHub's API names
 // a classic token's scopes in the X-OAuth-Scopes header of any call, so one GET /user tells us early.
-import { request } from './http.js'
+import { githubGet } from './github-api.js'
 
 export type PatCheck =
   /** Not checked; `warn` says the reason deserves a warning rather than a debug line. */
@@ -36,18 +36,11 @@ export async function checkPatScopes(opts: { token: string; apiUrl: string }): P
     if (kind) return { checked: false, reason: kind[1], warn: kind[2] }
     return { checked: false, reason: 'not a classic PAT (ghp_): scopes not checked', warn: false }
   }
-  const url = `${opts.apiUrl.replace(/\/+$/, '')}/user`
+  const apiUrl = opts.apiUrl.replace(/\/+$/, '')
+  const url = `${apiUrl}/user`
   let res
   try {
-    res = await request(url, {
-      method: 'GET',
-      headers: {
-        Authorization: `token ${token}`,
-        Accept: 'application/vnd.github+json',
-        'User-Agent': 'ghcr-build-push'
-      },
-      timeoutMs: 10_000
-    })
+    res = await githubGet({ apiUrl, token }, '/user', 10_000)
   } catch (err) {
     return { checked: false, reason: `GET ${url} failed: ${(err as Error).message}`, warn: false }
   }

@@ -1,37 +1,52 @@
 // The functional core: (settings, GitHub context, repository facts, clock, paths) → Plan.
-// Everything the shell does is decided here, so the whole behaviour is table-testable.
+// Everything the shell does is decided here or in build-command.ts, so the whole behaviour is
+// table-testable. The plan holds no secret values (secret files are paths; the shell writes them).
 import type { GitHubContext, RepoInfo } from './context.js'
 import { ANNOTATION_LEVEL, type Settings } from './inputs.js'
 import { InputError } from './errors.js'
-import { normalizeImage, normalizeRegistry, type Notice } from './registry.js'
+import { normalizeImage, normalizeRegistry, type Notice } from './image-names.js'
 import { computeTags, parseImages, type TagEnv, type TagOut } from './tags/index.js'
 import { applyUserPairs, computeLabels } from './labels.js'
 
+export type KeyValue = [key: string, value: string]
+
+/** One `--annotation`: `level` is `manifest`, `index`, `manifest[linux/amd64]`, … */
+export interface Annotation {
+  level: string
+  key: string
+  value: string
+}
+
 export interface Plan {
-  registry: string
+  /** Registry hosts the images live on: each is logged in to. */
+  registries: string[]
   images: string[] // host/repository, normalized
   tags: TagOut[] // tag names with the rule that made each
   refs: string[] // image:tag for every image × tag
   version: string
   latestReason: string
-  labels: string[] // key=value
-  annotations: string[] // level:key=value as passed to buildx
+  labels: KeyValue[]
+  annotations: Annotation[]
+  /** What a real run decides (a dry run shows it as "would push"). */
   push: boolean
   pushReason: string
   /** build: one build that tags and pushes; push-by-digest: one platform, no tags (distributed
    * builds); merge: no build, an index made from the digests that the build jobs pushed. */
   mode: 'build' | 'push-by-digest' | 'merge'
-  /** `docker` argv for the one build, e.g. ['buildx', 'build', ...]; empty in merge mode. */
-  buildArgv: string[]
   /**
-   * push-by-digest: the buildx output that pushes by digest, for builders other than the docker
-   * driver (buildx refuses it there; the shell then pushes the built image itself).
+   * What the inputs ask of the builder beyond one plain image, each naming its input
+   * (`platforms: linux/amd64,linux/arm64`). [] means the docker driver on the classic image
+   * store can build it, and `docker save` holds the result whole (our own push can stand in).
    */
-  digestOutput: string[]
+  builderNeeds: string[]
+  /** The parts of `docker buildx build` that do not depend on the builder (build-command.ts). */
+  build: { builder: string; flags: string[]; context: string }
+  /** push-by-digest on the docker driver: the local-only ref the image is built under. */
+  localRef: string
   /** merge mode: one `docker buildx imagetools create` argv per image. */
   mergeArgvs: string[][]
-  /** Secret values the shell writes (0600, in the private temp dir) before the build. */
-  secretFiles: Array<{ id: string; path: string; value: string }>
+  /** Where the shell writes each `secrets` value (0600, in the private temp dir) before the build. */
+  secretFiles: Array<{ id: string; path: string }>
   notices: Notice[]
 }
 
@@ -48,8 +63,10 @@ export interface PlanInput {
   /** Where buildx writes its metadata and image id (inside the private temp dir). */
   metadataFile: string
   iidFile: string
-  /** Private directory for secret files (deleted by the post step). */
-  secretsDir?: string
+  /** Private directory for secret files. */
+  secretsDir: string
+  /** A tag unique to this run, for an image that only the local store may hold. */
+  localTag: string
 }
 
 /** A pull_request whose head lives in another repository: its token cannot write packages. */
@@ -61,7 +78,6 @@ export function isForkPullRequest(ctx: GitHubContext): boolean {
 }
 
 function decidePush(settings: Settings, ctx: GitHubContext): { push: boolean; reason: string } {
-  if (settings.dryRun) return { push: false, reason: 'dry-run: nothing is built or pushed' }
   if (settings.push === 'true') return { push: true, reason: 'push: true' }
   if (settings.push === 'false') return { push: false, reason: 'push: false' }
   if (isForkPullRequest(ctx)) {
@@ -72,6 +88,18 @@ function decidePush(settings: Settings, ctx: GitHubContext): { push: boolean; re
     }
   }
   return { push: true, reason: `push: auto on ${ctx.eventName || 'this'} event` }
+}
+
+/**
+ * What the inputs ask that the docker driver on Docker's classic image store cannot do. The same
+ * list says when our own push from `docker save` cannot stand in for the engine's.
+ */
+export function builderNeeds(s: Settings): string[] {
+  return [
+    s.platforms.length > 1 && `platforms: ${s.platforms.join(',')}`,
+    s.provenance !== 'false' && `provenance: ${s.provenance}`,
+    s.sbom !== '' && s.sbom !== 'false' && `sbom: ${s.sbom}`
+  ].filter((x): x is string => typeof x === 'string')
 }
 
 export function computePlan(input: PlanInput): Plan {
@@ -99,9 +127,7 @@ export function computePlan(input: PlanInput): Plan {
   const version = tagResult.version.main ?? ''
 
   const generated = computeLabels({ ctx, now, repo, version, prHeadSha: input.prHeadSha })
-  const labels = applyUserPairs(generated, settings.labels, 'labels', tagEnv).map(
-    ([k, v]) => `${k}=${v}`
-  )
+  const labels = applyUserPairs(generated, settings.labels, 'labels', tagEnv)
   const annotations = computeAnnotations(generated, settings, tagEnv)
 
   const { push, reason } = decidePush(settings, ctx)
@@ -115,15 +141,9 @@ export function computePlan(input: PlanInput): Plan {
       `${mode === 'merge' ? 'merge-digests' : 'push-by-digest'}: only works when pushing, but ${reason}: set push: true or drop the input`
     )
   }
-  const secretsDir = input.secretsDir ?? '/nonexistent'
-  const secretFiles = settings.secrets.map(({ id, value }) => ({
-    id,
-    value,
-    path: `${secretsDir}/${id}`
-  }))
-  const argvParts = { refs, labels, annotations, push, secretFiles, images }
+  const secretFiles = settings.secrets.map(({ id }) => ({ id, path: `${input.secretsDir}/${id}` }))
   return {
-    registry,
+    registries: [...new Set(images.map(i => i.slice(0, i.indexOf('/'))))],
     images,
     tags,
     refs,
@@ -134,19 +154,16 @@ export function computePlan(input: PlanInput): Plan {
     push,
     pushReason: reason,
     mode,
-    buildArgv: mode === 'merge' ? [] : buildxArgv(settings, argvParts, mode, input),
+    builderNeeds: builderNeeds(settings),
+    build: {
+      builder: settings.builder,
+      flags: buildFlags(settings, labels, annotations, secretFiles, input),
+      context: settings.context
+    },
+    localRef: `${images[0]}:${input.localTag}`,
     mergeArgvs:
       mode === 'merge' ? images.map(image => mergeArgv(image, tags, settings, annotations)) : [],
     secretFiles,
-    digestOutput:
-      mode === 'push-by-digest'
-        ? [
-            '--output',
-            // name-canonical keeps the digest pullable; OCI media types, because a merge keeps
-            // index annotations only when its sources are OCI.
-            `type=image,"name=${images.join(',')}",push-by-digest=true,name-canonical=true,oci-mediatypes=true,push=true`
-          ]
-        : [],
     notices
   }
 }
@@ -160,56 +177,61 @@ function defaultImage(registry: string, ctx: GitHubContext): string[] {
   return [`${registry}/${ctx.owner}/${ctx.repo}`]
 }
 
+/** `level:key=value` (as the user writes it, ANNOTATION_LEVEL prefix required) → Annotation. */
+function parseLeveledAnnotation(line: string): Annotation {
+  const level = ANNOTATION_LEVEL.exec(line)?.[0].slice(0, -1) ?? 'manifest'
+  const body = line.slice(level.length + 1)
+  const eq = body.indexOf('=')
+  return { level, key: body.slice(0, eq).trim(), value: body.slice(eq + 1) }
+}
+
 /**
  * The generated OCI keys as manifest annotations, and on the index too for multi-platform
  * builds (GHCR reads a multi-arch package's description from the index). User `annotations`
- * lines without a level prefix apply at the same levels and override generated keys.
+ * lines without a level prefix apply at the same levels and override generated keys; lines
+ * that name their level (`index:key=value`) are added as given.
  */
 function computeAnnotations(
-  generated: Array<[string, string]>,
+  generated: KeyValue[],
   settings: Settings,
   tagEnv: TagEnv
-): string[] {
+): Annotation[] {
   // A merge makes only the index; a multi-platform build makes an index and its manifests.
   const levels = settings.mergeDigests.length
     ? ['index']
     : settings.platforms.length > 1
       ? ['index', 'manifest']
       : ['manifest']
-  // Lines that name their level (`index:key=value`) are passed as given; the others apply at
-  // every level and override generated keys.
   const [withLevel, plain] = [true, false].map(named =>
     settings.annotations.filter(l => ANNOTATION_LEVEL.test(l) === named)
   )
   const pairs = applyUserPairs(generated, plain, 'annotations', tagEnv)
-  const out = levels.flatMap(level => pairs.map(([k, v]) => `${level}:${k}=${v}`))
-  out.push(...withLevel)
-  return out
+  return [
+    ...levels.flatMap(level => pairs.map(([key, value]) => ({ level, key, value }))),
+    ...withLevel.map(parseLeveledAnnotation)
+  ]
 }
 
-interface ArgvParts {
-  refs: string[]
-  labels: string[]
-  annotations: string[]
-  push: boolean
-  secretFiles: Array<{ id: string; path: string }>
-  images: string[]
-}
+/** As buildx takes it: `level:key=value`. */
+export const annotationArg = (a: Annotation): string => `${a.level}:${a.key}=${a.value}`
 
-function buildxArgv(s: Settings, p: ArgvParts, mode: Plan['mode'], input: PlanInput): string[] {
-  const argv = ['buildx', 'build']
-  if (s.builder) argv.push('--builder', s.builder)
+/** Every `docker buildx build` flag that depends only on the inputs (not on the builder). */
+function buildFlags(
+  s: Settings,
+  labels: KeyValue[],
+  annotations: Annotation[],
+  secretFiles: Plan['secretFiles'],
+  input: PlanInput
+): string[] {
+  const argv: string[] = []
   if (s.file) argv.push('--file', s.file)
   argv.push('--iidfile', input.iidFile, '--metadata-file', input.metadataFile)
-  // push-by-digest: no tags (the merge job tags the index); the output that pushes by digest
-  // is added by the shell for builders that can (see Plan.digestOutput).
-  if (mode !== 'push-by-digest') for (const ref of p.refs) argv.push('--tag', ref)
-  for (const label of p.labels) argv.push('--label', label)
-  for (const a of p.annotations) argv.push('--annotation', a)
+  for (const [k, v] of labels) argv.push('--label', `${k}=${v}`)
+  for (const a of annotations) argv.push('--annotation', annotationArg(a))
   if (s.platforms.length) argv.push('--platform', s.platforms.join(','))
   for (const arg of s.buildArgs) argv.push('--build-arg', arg)
   for (const c of s.buildContexts) argv.push('--build-context', c)
-  for (const f of p.secretFiles) argv.push('--secret', `id=${f.id},src=${f.path}`)
+  for (const f of secretFiles) argv.push('--secret', `id=${f.id},src=${f.path}`)
   for (const f of s.secretFiles) argv.push('--secret', `id=${f.id},src=${f.path}`)
   for (const e of s.secretEnvs) argv.push('--secret', `id=${e.id},env=${e.env}`)
   if (s.target) argv.push('--target', s.target)
@@ -220,18 +242,23 @@ function buildxArgv(s: Settings, p: ArgvParts, mode: Plan['mode'], input: PlanIn
   if (s.network) argv.push('--network', s.network)
   argv.push(`--provenance=${s.provenance}`)
   if (s.sbom) argv.push(`--sbom=${s.sbom}`)
-  if (p.push && mode === 'build') argv.push('--push')
-  argv.push(s.context)
   return argv
 }
 
 /** merge mode: the multi-platform index from the pushed digests, with every tag and the
  * index annotations (GHCR shows a multi-arch package's description from the index). */
-function mergeArgv(image: string, tags: TagOut[], s: Settings, annotations: string[]): string[] {
+function mergeArgv(
+  image: string,
+  tags: TagOut[],
+  s: Settings,
+  annotations: Annotation[]
+): string[] {
   const argv = ['buildx', 'imagetools', 'create']
   if (s.builder) argv.push('--builder', s.builder)
   for (const t of tags) argv.push('--tag', `${image}:${t.name}`)
-  for (const a of annotations.filter(a => a.startsWith('index:'))) argv.push('--annotation', a)
+  for (const a of annotations.filter(a => a.level === 'index')) {
+    argv.push('--annotation', annotationArg(a))
+  }
   for (const d of s.mergeDigests) argv.push(`${image}@${d}`)
   return argv
 }

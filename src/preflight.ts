@@ -3,9 +3,8 @@
 // a blob upload (202), which is then cancelled; nothing is written.
 import { registryBaseUrl, request } from './http.js'
 import {
+  answerError,
   authorize,
-  failure,
-  RegistryError,
   repositoryPath,
   send,
   type AuthVia,
@@ -17,21 +16,6 @@ export interface PreflightResult {
   via: AuthVia
 }
 
-/** The credentials cannot push (or the registry could not be asked). `phase` says which exchange failed. */
-export class PreflightError extends RegistryError {
-  override name = 'PreflightError'
-}
-
-function asPreflight(err: unknown): unknown {
-  if (err instanceof RegistryError && !(err instanceof PreflightError)) {
-    const message = err.message.startsWith('preflight: ')
-      ? err.message
-      : `preflight: ${err.message}`
-    return new PreflightError(err.phase, err.status, err.registryText, message)
-  }
-  return err
-}
-
 /**
  * GET /v2/ → challenge → (token) → POST /v2/<name>/blobs/uploads/ → DELETE the upload.
  * A Bearer token may have been granted with pull only; we never read the token to find out:
@@ -40,25 +24,21 @@ function asPreflight(err: unknown): unknown {
 export async function preflight(target: RegistryTarget): Promise<PreflightResult> {
   const name = repositoryPath(target.image, target.registry)
   const t = { ...target, image: name }
-  try {
-    const auth = await authorize(t, 'pull,push')
-    const url = `${registryBaseUrl(t.registry)}/v2/${name}/blobs/uploads/`
-    // an empty body makes fetch send Content-Length: 0, which some registries require on this POST
-    const headers: Record<string, string> = {}
-    if (auth.authorization) headers.Authorization = auth.authorization
-    const res = await send('upload', url, { method: 'POST', headers, body: '' }, t)
-    if (res.status === 201 || res.status === 202) {
-      await cancelUpload(url, res.headers.location, auth.authorization)
-      return { ok: true, via: auth.via }
-    }
-    const what =
-      res.status === 401 || res.status === 403
-        ? `preflight: ${t.username || 'anonymous'} may not push to ${t.registry}/${name}`
-        : `preflight: opening an upload on ${t.registry}/${name} failed`
-    throw failure('upload', res, what, t)
-  } catch (err) {
-    throw asPreflight(err)
+  const auth = await authorize(t, 'pull,push')
+  const url = `${registryBaseUrl(t.registry)}/v2/${name}/blobs/uploads/`
+  // an empty body makes fetch send Content-Length: 0, which some registries require on this POST
+  const headers: Record<string, string> = {}
+  if (auth.authorization) headers.Authorization = auth.authorization
+  const res = await send('upload', url, { method: 'POST', headers, body: '' }, t)
+  if (res.status === 201 || res.status === 202) {
+    await cancelUpload(url, res.headers.location, auth.authorization)
+    return { ok: true, via: auth.via }
   }
+  const what =
+    res.status === 401 || res.status === 403
+      ? `${t.username || 'anonymous'} may not push to ${t.registry}/${name}`
+      : `opening an upload on ${t.registry}/${name} failed`
+  throw answerError('upload', res, what, t)
 }
 
 /**

@@ -6,7 +6,13 @@ import { createHash } from 'node:crypto'
 import { closeSync, openSync, readSync } from 'node:fs'
 import { gzipSync } from 'node:zlib'
 import { registryBaseUrl } from './http.js'
-import { authorize, failure, repositoryPath, send, type RegistryTarget } from './registry-auth.js'
+import {
+  answerError,
+  authorize,
+  repositoryPath,
+  send,
+  type RegistryTarget
+} from './registry-auth.js'
 
 const OCI_MANIFEST = 'application/vnd.oci.image.manifest.v1+json'
 const BLOB_TIMEOUT_MS = 15 * 60_000
@@ -139,7 +145,7 @@ export async function pushSavedImage(tarPath: string, target: PushTarget): Promi
           t
         )
         if (start.status !== 202 && start.status !== 201) {
-          throw failure('upload', start, `opening an upload on ${image} failed`, t)
+          throw answerError('upload', start, `opening an upload on ${image} failed`, t)
         }
         const location = new URL(start.headers.location ?? '', `${base}/blobs/uploads/`)
         // Credentials go to the registry's own origin only, never to an upload URL elsewhere.
@@ -160,7 +166,7 @@ export async function pushSavedImage(tarPath: string, target: PushTarget): Promi
         )
         if (put.status === 201) break
         if (put.status !== 404 || attempt >= t.retries) {
-          throw failure('upload', put, `uploading ${blob.digest} to ${image} failed`, t)
+          throw answerError('upload', put, `uploading ${blob.digest} to ${image} failed`, t)
         }
       }
     }
@@ -173,7 +179,8 @@ export async function pushSavedImage(tarPath: string, target: PushTarget): Promi
         { method: 'PUT', headers: headers({ 'Content-Type': OCI_MANIFEST }), body: manifest },
         t
       )
-      if (put.status !== 201) throw failure('manifest', put, `pushing ${image}:${tag} failed`, t)
+      if (put.status !== 201)
+        throw answerError('manifest', put, `pushing ${image}:${tag} failed`, t)
     }
   }
   return sha256(manifest)

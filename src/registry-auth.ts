@@ -1,19 +1,10 @@
 // How a registry wants to be authenticated, and an Authorization header for one repository
 // (Distribution token auth: 401 challenge → token service → Bearer). Shared by preflight and verify.
-import {
-  HttpStatusError,
-  NetworkError,
-  registryBaseUrl,
-  request,
-  type HttpRequest,
-  type HttpResponse
-} from './http.js'
+import { HttpStatusError, NetworkError, RegistryError, type RegistryStep } from './errors.js'
+import { registryBaseUrl, request, type HttpRequest, type HttpResponse } from './http.js'
 import { isTransientStatus, withRetry, type RetryOptions } from './retry.js'
 
 export type AuthVia = 'basic' | 'bearer' | 'anonymous'
-
-/** Where in the conversation with the registry something failed. */
-export type RegistryStep = 'ping' | 'token' | 'upload' | 'manifest'
 
 export interface RegistryTarget {
   /** host[:port], as normalized by registry.ts */
@@ -31,20 +22,6 @@ export interface RegistryAuth {
   via: AuthVia
   /** The Authorization header value; absent when the registry asks for none. */
   authorization?: string
-}
-
-/** A registry answer that ends the operation. `status` 0: no HTTP answer. The message never holds the token. */
-export class RegistryError extends Error {
-  override name = 'RegistryError'
-  constructor(
-    readonly phase: RegistryStep,
-    readonly status: number,
-    /** What the registry said (its `errors[].code: message`), for diagnose(). */
-    readonly registryText: string,
-    message: string
-  ) {
-    super(message)
-  }
 }
 
 export interface Challenge {
@@ -147,7 +124,7 @@ export async function send(
 }
 
 /** Builds a RegistryError from an answer, with the registry's words (token-free) in message and registryText. */
-export function failure(
+export function answerError(
   step: RegistryStep,
   res: HttpResponse,
   what: string,
@@ -170,7 +147,7 @@ export async function authorize(
   const ping = await send('ping', `${base}/v2/`, { method: 'GET' }, t)
   if (ping.status >= 200 && ping.status < 300) return { via: 'anonymous' }
   if (ping.status !== 401) {
-    throw failure('ping', ping, `${t.registry} did not answer GET /v2/ like a registry`, t)
+    throw answerError('ping', ping, `${t.registry} did not answer GET /v2/ like a registry`, t)
   }
   const header = ping.headers['www-authenticate'] ?? ''
   const challenges = parseChallenges(header)
@@ -230,7 +207,7 @@ async function fetchToken(
     t
   )
   if (res.status === 401 || res.status === 403) {
-    throw failure(
+    throw answerError(
       'token',
       res,
       `the token service of ${t.registry} refused the username ${t.username} and its token`,
@@ -238,7 +215,7 @@ async function fetchToken(
     )
   }
   if (res.status !== 200)
-    throw failure('token', res, `the token service of ${t.registry} failed`, t)
+    throw answerError('token', res, `the token service of ${t.registry} failed`, t)
   let token: unknown
   try {
     const json = JSON.parse(res.body) as { token?: unknown; access_token?: unknown }

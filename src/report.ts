@@ -1,16 +1,19 @@
-// What the user sees: the printed plan, the step outputs and the job summary.
-import * as core from './runner.js'
-import type { Plan } from './plan.js'
+// What the user sees: the printed plan, the step outputs and the job summary. Pure apart from
+// setOutputs, which writes the runner's output file.
+import type { BuildResult } from './build.js'
+import type { FailureReport } from './errors.js'
+import { failureLines } from './errors.js'
+import { annotationArg, type Plan } from './plan.js'
+import * as core from './workflow-commands.js'
 
-export interface BuildResult {
-  digest: string
-  imageid: string
-  metadata: string
-}
-
-/** The plan as log lines (no secrets are in the plan: the token never enters it). */
-export function planLines(plan: Plan): string[] {
+/** The plan as log lines (no secrets are in the plan). Each label once; annotations that only
+ * repeat a label are summed up by their levels. */
+export function planLines(plan: Plan, dryRun: boolean): string[] {
   const width = Math.max(...plan.tags.map(t => t.name.length))
+  const labelArgs = new Set(plan.labels.map(([k, v]) => `${k}=${v}`))
+  const sameAsLabel = plan.annotations.filter(a => labelArgs.has(`${a.key}=${a.value}`))
+  const levels = [...new Set(sameAsLabel.map(a => a.level))]
+  const others = plan.annotations.filter(a => !sameAsLabel.includes(a))
   return [
     `images:  ${plan.images.join(', ')}`,
     `version: ${plan.version || '(none)'}`,
@@ -18,19 +21,18 @@ export function planLines(plan: Plan): string[] {
     ...plan.tags.map(t => `  ${t.name.padEnd(width)} ← ${t.rule}`),
     `latest:  ${plan.latestReason}`,
     'labels:',
-    ...plan.labels.map(l => `  ${l}`),
-    ...(plan.annotations.length ? ['annotations:', ...plan.annotations.map(a => `  ${a}`)] : []),
-    `push:    ${plan.push ? 'yes' : 'no'} (${plan.pushReason})`,
-    // A merge builds nothing: its commands are the index creations.
-    ...(plan.mode === 'merge' ? plan.mergeArgvs : [plan.buildArgv]).map(
-      argv => `command: docker ${argv.map(quoteArg).join(' ')}`
-    )
+    ...plan.labels.map(([k, v]) => `  ${k}=${v}`),
+    ...(levels.length ? [`annotations: the labels above, on the ${levels.join(' and ')}`] : []),
+    ...others.map(a => `  ${annotationArg(a)}`),
+    `${dryRun ? 'would push' : 'push'}: ${plan.push ? 'yes' : 'no'} (${plan.pushReason})`
   ]
 }
 
 /** Shell-style quoting for display only (the command itself gets an argv, never a string). */
-function quoteArg(a: string): string {
-  return /^[\w@%+=:,./-]+$/.test(a) ? a : `'${a.replace(/'/g, `'\\''`)}'`
+export function commandLine(argv: string[]): string {
+  const quote = (a: string): string =>
+    /^[\w@%+=:,./-]+$/.test(a) ? a : `'${a.replace(/'/g, `'\\''`)}'`
+  return `docker ${argv.map(quote).join(' ')}`
 }
 
 export function setOutputs(plan: Plan, result: BuildResult | undefined, pushed: boolean): void {
@@ -40,24 +42,19 @@ export function setOutputs(plan: Plan, result: BuildResult | undefined, pushed: 
   core.setOutput('metadata', result?.metadata ?? '')
   core.setOutput('tags', plan.refs.join('\n'))
   core.setOutput('version', plan.version)
-  core.setOutput('labels', plan.labels.join('\n'))
-  core.setOutput('annotations', plan.annotations.join('\n'))
+  core.setOutput('labels', plan.labels.map(([k, v]) => `${k}=${v}`).join('\n'))
+  core.setOutput('annotations', plan.annotations.map(annotationArg).join('\n'))
   core.setOutput(
     'json',
     JSON.stringify({
       tags: plan.refs,
-      labels: Object.fromEntries(plan.labels.map(splitPair)),
-      annotations: plan.annotations,
+      labels: Object.fromEntries(plan.labels),
+      annotations: plan.annotations.map(annotationArg),
       version: plan.version
     })
   )
   core.setOutput('refs', pushed && digest ? plan.images.map(i => `${i}@${digest}`).join('\n') : '')
   core.setOutput('pushed', String(pushed))
-}
-
-function splitPair(kv: string): [string, string] {
-  const i = kv.indexOf('=')
-  return [kv.slice(0, i), kv.slice(i + 1)]
 }
 
 /** The job summary (Markdown with a little HTML): refs, digest, every tag with its rule, labels. */
@@ -68,7 +65,7 @@ export function summaryMarkdown(
   dryRun: boolean
 ): string {
   const status = dryRun
-    ? 'dry run: nothing built or pushed'
+    ? `dry run: nothing built or pushed; a real run would ${plan.push ? '' : 'not '}push`
     : pushed
       ? 'pushed'
       : 'built, not pushed'
@@ -86,13 +83,26 @@ export function summaryMarkdown(
     '<details><summary>labels</summary>',
     '',
     '```',
-    ...plan.labels,
+    ...plan.labels.map(([k, v]) => `${k}=${v}`),
     '```',
     '',
     '</details>',
     ''
   )
   return out.join('\n')
+}
+
+/** The job summary of a failed run: what failed, in which phase, cause, fix, what landed. */
+export function failureSummaryMarkdown(report: FailureReport): string {
+  const [headline, ...rest] = failureLines(report)
+  return [
+    '## ghcr-build-push',
+    '',
+    `**failed in the ${report.phase} phase** — ${escape(headline)}`,
+    '',
+    ...rest.map(l => `- ${escape(l)}`),
+    ''
+  ].join('\n')
 }
 
 function escape(s: string): string {

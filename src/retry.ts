@@ -1,7 +1,7 @@
 // Retries with backoff for transient registry failures, and the one place that decides what
 // "transient" means, for HTTP answers, transport errors and docker's output text alike.
-import { NetworkError } from './http.js'
-import * as core from './runner.js'
+import { NetworkError } from './errors.js'
+import * as core from './workflow-commands.js'
 
 export interface RetryOptions {
   /** Retries after the first attempt (0 = try once). */

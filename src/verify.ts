@@ -1,10 +1,15 @@
 // After pushing: every tag must resolve to the digest the build reported. A tag that is absent or
 // points elsewhere (a concurrent run, a registry hiccup) is named, so a failed push is never green.
 import { createHash } from 'node:crypto'
+import { targetFor } from './credentials.js'
+import { registryFailure, RegistryError, StepError } from './errors.js'
 import { registryBaseUrl } from './http.js'
+import type { Settings } from './inputs.js'
+import type { Plan } from './plan.js'
+import * as core from './workflow-commands.js'
 import {
   authorize,
-  failure,
+  answerError,
   repositoryPath,
   send,
   type RegistryAuth,
@@ -64,16 +69,60 @@ async function tagDigest(
   const head = await send('manifest', url, { method: 'HEAD', headers }, t)
   if (head.status === 404) return undefined
   if (head.status !== 200)
-    throw failure('manifest', head, `verify: cannot read ${t.registry}/${name}:${tag}`, t)
+    throw answerError('manifest', head, `verify: cannot read ${t.registry}/${name}:${tag}`, t)
   const digest = head.headers['docker-content-digest']?.trim()
   if (digest) return digest
   // Some registries omit the header on HEAD: the digest is then the hash of the manifest bytes.
   const get = await send('manifest', url, { method: 'GET', headers }, t)
   if (get.status === 404) return undefined
   if (get.status !== 200)
-    throw failure('manifest', get, `verify: cannot read ${t.registry}/${name}:${tag}`, t)
+    throw answerError('manifest', get, `verify: cannot read ${t.registry}/${name}:${tag}`, t)
   return (
     get.headers['docker-content-digest']?.trim() ||
     `sha256:${createHash('sha256').update(get.body, 'utf8').digest('hex')}`
   )
+}
+
+/** Every tag of every image must resolve to the pushed digest; otherwise say exactly which. */
+export async function verifyPush(settings: Settings, plan: Plan, digest: string): Promise<void> {
+  const problems: string[] = []
+  const landed: string[] = []
+  for (const image of plan.images) {
+    const target = targetFor(settings, image)
+    let res: VerifyResult
+    try {
+      res = await verifyTags({ ...target, tags: plan.tags.map(t => t.name), digest })
+    } catch (e) {
+      if (!(e instanceof RegistryError)) throw e
+      throw registryFailure(
+        'verify',
+        target.registry,
+        `verify: could not read the tags of ${image} back (${e.message}): the push may be incomplete; re-run`,
+        e
+      )
+    }
+    for (const t of res.landed) core.info(`verified ${image}:${t} → ${digest}`)
+    landed.push(...res.landed.map(t => `${image}:${t}`))
+    if (res.missing.length || res.wrong.length) {
+      problems.push(
+        `${image}: missing ${res.missing.join(', ') || 'none'}` +
+          (res.wrong.length
+            ? `; pointing elsewhere ${res.wrong.map(w => `${w.tag} (${w.digest})`).join(', ')}`
+            : '')
+      )
+    }
+  }
+  if (problems.length) {
+    throw new StepError(
+      'verify',
+      `verify: not every tag resolves to ${digest}: ${problems.join(' | ')}`,
+      {
+        reason:
+          'a tag did not land, or something else (a concurrent run, a retention policy) moved it',
+        fix: 're-run the job; if it repeats, look for another workflow pushing or deleting these tags',
+        landed,
+        notPushed: plan.refs.filter(r => !landed.includes(r))
+      }
+    )
+  }
 }

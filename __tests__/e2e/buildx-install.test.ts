@@ -29,15 +29,20 @@ import type { AddressInfo } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import {
-  BuildxError,
-  buildxPlatform,
   detectBuildx,
   ensureBuildx,
   sha256File,
   type EnsureBuildxResult
-} from '../../src/buildx.js'
+} from '../../src/buildx-install.js'
+import { buildxPlatform } from '../../src/buildx-release.js'
+import { StepError } from '../../src/errors.js'
 import { preparePrivateConfig } from '../../src/docker.js'
-import { run, setRunner, type RunOptions, type Runner } from '../../src/exec.js'
+import {
+  runCommand,
+  setCommandRunner,
+  type CommandOptions,
+  type CommandRunner
+} from '../../src/exec.js'
 import { e2eEnv } from './harness.js'
 
 const SYSTEM_PLUGIN_DIRS = [
@@ -59,9 +64,9 @@ const UNSHARE =
     ? ['--mount', '--propagation', 'private']
     : ['--map-root-user', '--mount', '--propagation', 'private']
 
-let realRunner: Runner
+let realRunner: CommandRunner
 /** The exec seam, with every command run where the system Buildx does not exist. */
-const hiddenRunner: Runner = (command: string, args: string[], opts?: RunOptions) =>
+const hiddenRunner: CommandRunner = (command: string, args: string[], opts?: CommandOptions) =>
   realRunner('unshare', [...UNSHARE, 'sh', '-c', HIDE_SYSTEM_PLUGINS, 'sh', command, ...args], opts)
 
 const platform = buildxPlatform()
@@ -76,12 +81,12 @@ let userDir: string
 const saved = { ...process.env }
 
 const docker = (configDir: string, ...args: string[]) =>
-  run('docker', args, { env: { DOCKER_CONFIG: configDir }, silent: true })
+  runCommand('docker', args, { env: { DOCKER_CONFIG: configDir }, silent: true })
 
 /** A private config the way main prepares it, from a user config that has one CLI plugin. */
 function newConfig(name: string): string {
   const dir = join(root, name)
-  preparePrivateConfig(dir, '127.0.0.1:5000', { DOCKER_CONFIG: userDir })
+  preparePrivateConfig(dir, ['127.0.0.1:5000'], { DOCKER_CONFIG: userDir })
   return dir
 }
 
@@ -138,11 +143,11 @@ beforeAll(async () => {
   const port = (server.address() as AddressInfo).port
   template = `http://127.0.0.1:${port}/docker/buildx/releases/download/{version}/buildx-{version}.{os}-{arch}`
 
-  realRunner = setRunner(hiddenRunner)
+  realRunner = setCommandRunner(hiddenRunner)
 })
 
 afterAll(async () => {
-  if (realRunner) setRunner(realRunner)
+  if (realRunner) setCommandRunner(realRunner)
   process.env = saved
   if (server) {
     server.closeAllConnections()
@@ -168,13 +173,13 @@ test('inside the test namespace the docker CLI finds no Buildx; outside it finds
   expect(res.code).not.toBe(0)
   expect(res.stderr).toMatch(/buildx/)
   // the control: the same config without the namespace sees the system plugin
-  setRunner(realRunner)
+  setCommandRunner(realRunner)
   try {
     expect(await detectBuildx(configDir)).toEqual({
       version: expect.stringContaining(tag.slice(1))
     })
   } finally {
-    setRunner(hiddenRunner)
+    setCommandRunner(hiddenRunner)
   }
 })
 
@@ -271,7 +276,7 @@ describe('installing the real binary', () => {
       downloadUrl: template,
       sha256: wrong
     }).catch((e: Error) => e)
-    expect(err).toBeInstanceOf(BuildxError)
+    expect(err).toBeInstanceOf(StepError)
     expect((err as Error).message).toContain(`expected sha256 ${wrong}, got ${realSha}`)
     expect(existsSync(join(third, 'cli-plugins', 'docker-buildx'))).toBe(false)
     expect(await detectBuildx(third)).toBeUndefined()

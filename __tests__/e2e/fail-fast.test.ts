@@ -48,7 +48,7 @@ const ranBuild = (stdout: string): boolean => /\[command\].*buildx build/.test(s
 
 test('token auth: a read-only account fails in the preflight, in seconds, before any build', async () => {
   const t0 = Date.now()
-  const { main, post } = await step(reg.registry, 'reader', 'ro-token-3f9a1c', 'acme/ro-app')
+  const { main } = await step(reg.registry, 'reader', 'ro-token-3f9a1c', 'acme/ro-app')
   const seconds = (Date.now() - t0) / 1000
   expect(main.code).toBe(1)
   expect(seconds).toBeLessThan(5)
@@ -62,7 +62,6 @@ test('token auth: a read-only account fails in the preflight, in seconds, before
   )
   expect(asked.length).toBeGreaterThan(0)
   expect(asked.every(r => r.granted.every(g => !g.actions.includes('push')))).toBe(true)
-  expect(post.code).toBe(0)
 })
 
 test('token auth: a read-write account pushes through the Bearer flow, verified', async () => {

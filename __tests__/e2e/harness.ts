@@ -1,6 +1,7 @@
 // Runs dist/index.js exactly as the Actions runner does: INPUT_* and GITHUB_* variables, the
-// GITHUB_OUTPUT / GITHUB_STATE / GITHUB_STEP_SUMMARY files, an event payload file; then the post
-// step with the saved state as STATE_* variables. Talks to the registry started by
+// GITHUB_OUTPUT / GITHUB_STATE / GITHUB_STEP_SUMMARY files, an event payload file; then, if
+// action.yml declares one, the post step with the saved state as STATE_* variables (today it
+// declares none: main cleans up itself). Talks to the registry started by
 // scripts/e2e-env.sh (its env.json path is in E2E_ENV_FILE).
 import { spawn } from 'node:child_process'
 import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
@@ -97,13 +98,18 @@ export function newRunFiles(): RunFiles {
   return { dir, runnerTemp }
 }
 
-/** Runs the main step and then the post step, like the runner, and returns both. */
+/** Whether action.yml declares a post step (`runs.post`). */
+const HAS_POST = /^runs:(?:\n[ \t].*)*\n[ \t]+post:/m.test(
+  readFileSync(join(ROOT, 'action.yml'), 'utf8')
+)
+
+/** Runs the main step and then, when action.yml has one, the post step, like the runner. */
 export async function runStep(
   opts: StepOptions
-): Promise<{ main: StepResult; post: StepResult; files: RunFiles }> {
+): Promise<{ main: StepResult; post?: StepResult; files: RunFiles }> {
   const files = opts.files ?? newRunFiles()
   const main = await runPhase(opts, files, 'main', {})
-  const post = await runPhase(opts, files, 'post', main.state)
+  const post = HAS_POST ? await runPhase(opts, files, 'post', main.state) : undefined
   return { main, post, files }
 }
 

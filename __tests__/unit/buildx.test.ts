@@ -22,22 +22,40 @@ import type { AddressInfo } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import {
-  BuildxError,
-  buildxPlatform,
-  buildxUrl,
-  compareVersions,
-  DEFAULT_BUILDX_URL,
   detectBuildx,
   dockerAvailable,
   ensureBuildx,
+  type EnsureBuildxOptions
+} from '../../src/buildx-install.js'
+import {
+  buildxPlatform,
+  buildxUrl,
+  checkBuildxUrl,
+  compareVersions,
+  DEFAULT_BUILDX_URL,
   MIN_BUILDX,
+  normalizeBuildxSha256,
+  normalizeBuildxVersion,
   parseBuildxVersionOutput,
   PINNED_BUILDX,
   sameRelease
-} from '../../src/buildx.js'
+} from '../../src/buildx-release.js'
 import { preparePrivateConfig } from '../../src/docker.js'
-import { InputError } from '../../src/errors.js'
-import { setRunner, type RunOptions, type RunResult, type Runner } from '../../src/exec.js'
+import { InputError, StepError } from '../../src/errors.js'
+import {
+  setCommandRunner,
+  type CommandOptions,
+  type CommandResult,
+  type CommandRunner
+} from '../../src/exec.js'
+
+/** ensureBuildx as the step calls it: with buildx-version and buildx-sha256 as inputs.ts normalizes them. */
+const ensure = (opts: EnsureBuildxOptions) =>
+  ensureBuildx({
+    ...opts,
+    version: normalizeBuildxVersion(opts.version),
+    sha256: normalizeBuildxSha256(opts.sha256)
+  })
 
 // ------------------------------------------------------------------------------ pure functions
 
@@ -100,7 +118,7 @@ test.each([
 })
 
 test('buildxPlatform refuses what Buildx does not publish', () => {
-  expect(() => buildxPlatform('aix', 'ppc64')).toThrow(BuildxError)
+  expect(() => buildxPlatform('aix', 'ppc64')).toThrow(StepError)
   expect(() => buildxPlatform('linux', 'ia32')).toThrow(/linux\/ia32/)
 })
 
@@ -136,7 +154,7 @@ test('the pinned release is well-formed and recent enough', () => {
 interface Call {
   command: string
   args: string[]
-  opts?: RunOptions
+  opts?: CommandOptions
 }
 let calls: Call[]
 
@@ -147,8 +165,8 @@ interface FakeDocker {
   missing?: boolean
 }
 
-function fakeDocker(f: FakeDocker = {}): Runner {
-  return async (command: string, args: string[], opts?: RunOptions): Promise<RunResult> => {
+function fakeDocker(f: FakeDocker = {}): CommandRunner {
+  return async (command: string, args: string[], opts?: CommandOptions): Promise<CommandResult> => {
     calls.push({ command, args, opts })
     if (f.missing) throw new Error(`Unable to locate executable file: ${command}.`)
     const key = args.slice(0, 2).join(' ')
@@ -222,7 +240,7 @@ afterAll(() => {
 })
 
 let saved: NodeJS.ProcessEnv
-let prevRunner: Runner
+let prevCommandRunner: CommandRunner
 let toolCache: string
 let runnerTemp: string
 let configDir: string
@@ -249,12 +267,12 @@ beforeEach(() => {
   mkdirSync(configDir)
   process.env.RUNNER_TOOL_CACHE = toolCache
   process.env.RUNNER_TEMP = runnerTemp
-  prevRunner = setRunner(fakeDocker())
+  prevCommandRunner = setCommandRunner(fakeDocker())
 })
 
 afterEach(() => {
   process.stdout.write = realWrite
-  setRunner(prevRunner)
+  setCommandRunner(prevCommandRunner)
   process.env = saved
 })
 
@@ -264,7 +282,7 @@ const buildxCalls = (): Call[] => calls.filter(c => c.args[0] === 'buildx')
 // ------------------------------------------------------------------------------ detection
 
 test('detectBuildx runs `docker buildx version` silently with the private DOCKER_CONFIG', async () => {
-  setRunner(fakeDocker({ system: '0.13.1+ds1' }))
+  setCommandRunner(fakeDocker({ system: '0.13.1+ds1' }))
   expect(await detectBuildx(configDir)).toEqual({ version: '0.13.1+ds1' })
   expect(calls).toEqual([
     {
@@ -273,24 +291,24 @@ test('detectBuildx runs `docker buildx version` silently with the private DOCKER
       opts: { env: { DOCKER_CONFIG: configDir }, silent: true }
     }
   ])
-  setRunner(fakeDocker())
+  setCommandRunner(fakeDocker())
   expect(await detectBuildx(configDir)).toBeUndefined()
 })
 
 test('dockerAvailable: the client version even with the daemon down; a clear error without docker', async () => {
   expect(await dockerAvailable(configDir)).toBe('28.2.2')
-  setRunner(fakeDocker({ missing: true }))
+  setCommandRunner(fakeDocker({ missing: true }))
   const err = await dockerAvailable().catch((e: Error) => e)
-  expect(err).toBeInstanceOf(BuildxError)
+  expect(err).toBeInstanceOf(StepError)
   expect((err as Error).message).toMatch(
     /docker CLI is not available \(Unable to locate executable file: docker\.\): install Docker or use a runner image that has it, e\.g\. ubuntu-latest/
   )
-  setRunner(async () => ({ code: 127, stdout: '', stderr: 'sh: docker: not found\n' }))
+  setCommandRunner(async () => ({ code: 127, stdout: '', stderr: 'sh: docker: not found\n' }))
   await expect(dockerAvailable()).rejects.toThrow(/\(sh: docker: not found\): install Docker/)
 })
 
 test('no docker at all: ensureBuildx fails before anything else', async () => {
-  setRunner(fakeDocker({ missing: true }))
+  setCommandRunner(fakeDocker({ missing: true }))
   await expect(ensureBuildx({ configDir })).rejects.toThrow(/install Docker or use a runner image/)
   // buildx is asked first (the common case costs one command); its absence leads to the client check
   expect(calls.map(c => c.args.join(' '))).toEqual([
@@ -309,8 +327,12 @@ test.each([
   ['v0.20.1-desktop.2', '0.20.1'],
   [MIN_BUILDX, undefined]
 ])('Buildx %s with buildx-version %j is used as it is', async (system, version) => {
-  setRunner(fakeDocker({ system }))
-  const res = await ensureBuildx({ configDir, version, downloadUrl: template() })
+  setCommandRunner(fakeDocker({ system }))
+  const res = await ensure({
+    configDir,
+    version: normalizeBuildxVersion(version),
+    downloadUrl: template()
+  })
   expect(res).toEqual({ version: system, installed: false })
   expect(log).toContain(`using docker buildx ${system}\n`)
   expect(requests).toEqual([])
@@ -321,7 +343,7 @@ test.each([
 
 test('no Buildx: downloads the requested release, verifies it, caches it, installs it as a plugin', async () => {
   const version = 'v0.14.1'
-  const res = await ensureBuildx({
+  const res = await ensure({
     configDir,
     version: '0.14.1',
     downloadUrl: template(),
@@ -349,10 +371,10 @@ test('no Buildx: downloads the requested release, verifies it, caches it, instal
 test('a second run takes the binary from the tool cache: no download', async () => {
   const version = 'v0.14.1'
   const opts = { version, downloadUrl: template(), sha256: sha256Of(fakeBinary(version)) }
-  await ensureBuildx({ configDir, ...opts })
+  await ensure({ configDir, ...opts })
   expect(requests).toHaveLength(1)
   const second = tempDir('buildx-test-config-')
-  const res = await ensureBuildx({ configDir: second, ...opts })
+  const res = await ensure({ configDir: second, ...opts })
   expect(res).toEqual({ version, installed: true, path: pluginPath(second), fromCache: true })
   expect(requests).toHaveLength(1)
   expect(log).toContain(`installed docker buildx ${version} from the tool cache`)
@@ -362,11 +384,11 @@ test('a second run takes the binary from the tool cache: no download', async () 
 test('a tool cache entry with the wrong checksum is not trusted: downloaded again', async () => {
   const version = 'v0.14.1'
   const opts = { version, downloadUrl: template(), sha256: sha256Of(fakeBinary(version)) }
-  await ensureBuildx({ configDir, ...opts })
+  await ensure({ configDir, ...opts })
   const cached = join(toolCache, 'docker-buildx', '0.14.1', process.arch, 'docker-buildx')
   writeFileSync(cached, '#!/bin/sh\necho tampered\n')
   const second = tempDir('buildx-test-config-')
-  const res = await ensureBuildx({ configDir: second, ...opts })
+  const res = await ensure({ configDir: second, ...opts })
   expect(res.fromCache).toBe(false)
   expect(requests).toHaveLength(2)
   expect(readFileSync(cached, 'utf8')).toBe(fakeBinary(version))
@@ -374,10 +396,10 @@ test('a tool cache entry with the wrong checksum is not trusted: downloaded agai
 })
 
 test('a Buildx older than the minimum is replaced by the pinned release, checked against the pinned checksum', async () => {
-  setRunner(fakeDocker({ system: 'v0.12.1' }))
+  setCommandRunner(fakeDocker({ system: 'v0.12.1' }))
   // the local server's binary is not the real release, so the pinned checksum refuses it
-  const err = await ensureBuildx({ configDir, downloadUrl: template() }).catch((e: Error) => e)
-  expect(err).toBeInstanceOf(BuildxError)
+  const err = await ensure({ configDir, downloadUrl: template() }).catch((e: Error) => e)
+  expect(err).toBeInstanceOf(StepError)
   const pinned = PINNED_BUILDX.sha256[`${platform.os}-${platform.arch}`]
   expect((err as Error).message).toContain(`expected sha256 ${pinned}`)
   expect((err as Error).message).toContain(`got ${sha256Of(fakeBinary(PINNED_BUILDX.version))}`)
@@ -388,7 +410,7 @@ test('a Buildx older than the minimum is replaced by the pinned release, checked
 
 test('buildx-sha256 overrides the pinned checksum; `latest` installs the pinned release', async () => {
   const version = PINNED_BUILDX.version
-  const res = await ensureBuildx({
+  const res = await ensure({
     configDir,
     version: 'latest',
     downloadUrl: template(),
@@ -398,9 +420,9 @@ test('buildx-sha256 overrides the pinned checksum; `latest` installs the pinned 
 })
 
 test('a requested version that differs from the installed one is installed', async () => {
-  setRunner(fakeDocker({ system: 'v0.20.0' }))
+  setCommandRunner(fakeDocker({ system: 'v0.20.0' }))
   const version = 'v0.15.0'
-  const res = await ensureBuildx({
+  const res = await ensure({
     configDir,
     version,
     downloadUrl: template(),
@@ -412,13 +434,13 @@ test('a requested version that differs from the installed one is installed', asy
 test('a wrong checksum is refused: expected and actual in the message, nothing installed or cached', async () => {
   const version = 'v0.14.1'
   const wrong = 'f'.repeat(64)
-  const err = await ensureBuildx({
+  const err = await ensure({
     configDir,
     version,
     downloadUrl: template(),
     sha256: wrong
   }).catch((e: Error) => e)
-  expect(err).toBeInstanceOf(BuildxError)
+  expect(err).toBeInstanceOf(StepError)
   const message = (err as Error).message
   expect(message).toContain(`expected sha256 ${wrong}, got ${sha256Of(fakeBinary(version))}`)
   expect(message).toMatch(/buildx-url .* buildx-sha256/)
@@ -429,7 +451,7 @@ test('a wrong checksum is refused: expected and actual in the message, nothing i
 })
 
 test('a version without a known checksum is refused before downloading, naming buildx-sha256', async () => {
-  const err = await ensureBuildx({ configDir, version: 'v0.14.1', downloadUrl: template() }).catch(
+  const err = await ensure({ configDir, version: 'v0.14.1', downloadUrl: template() }).catch(
     (e: Error) => e
   )
   expect(err).toBeInstanceOf(InputError)
@@ -442,13 +464,13 @@ test('a version without a known checksum is refused before downloading, naming b
 })
 
 test('a download that fails names the URL and the inputs', async () => {
-  const err = await ensureBuildx({
+  const err = await ensure({
     configDir,
     version: 'v0.99.0',
     downloadUrl: template(),
     sha256: 'a'.repeat(64)
   }).catch((e: Error) => e)
-  expect(err).toBeInstanceOf(BuildxError)
+  expect(err).toBeInstanceOf(StepError)
   expect((err as Error).message).toMatch(
     /downloading docker buildx v0\.99\.0 from http:\/\/127\.0\.0\.1:\d+\/.* failed \(Unexpected HTTP response: 404\): check buildx-version and buildx-url/
   )
@@ -457,13 +479,13 @@ test('a download that fails names the URL and the inputs', async () => {
 test('an installed binary that reports another version is an error', async () => {
   // the URL serves v0.15.0 whatever version is asked for; the checksum matches that file
   const url = `${base}/docker/buildx/releases/download/v0.15.0/buildx-v0.15.0.{os}-{arch}`
-  const err = await ensureBuildx({
+  const err = await ensure({
     configDir,
     version: 'v0.14.1',
     downloadUrl: url,
     sha256: sha256Of(fakeBinary('v0.15.0'))
   }).catch((e: Error) => e)
-  expect(err).toBeInstanceOf(BuildxError)
+  expect(err).toBeInstanceOf(StepError)
   expect((err as Error).message).toMatch(
     /installed docker buildx v0\.14\.1 at .* but `docker buildx version` reports v0\.15\.0/
   )
@@ -472,7 +494,7 @@ test('an installed binary that reports another version is an error', async () =>
 test('without RUNNER_TOOL_CACHE the verified download is installed directly and removed', async () => {
   delete process.env.RUNNER_TOOL_CACHE
   const version = 'v0.14.1'
-  const res = await ensureBuildx({
+  const res = await ensure({
     configDir,
     version,
     downloadUrl: template(),
@@ -483,7 +505,7 @@ test('without RUNNER_TOOL_CACHE the verified download is installed directly and 
   expect(readdirSync(toolCache)).toEqual([])
 })
 
-test.each([
+test.each<[{ version?: string; sha256?: string; downloadUrl?: string }, RegExp]>([
   [{ version: 'banana' }, /^buildx-version: "banana" is not a version/],
   [{ version: '0.14' }, /^buildx-version: "0.14" is not a version/],
   [{ version: 'v0.12.1' }, /^buildx-version: v0\.12\.1 is older than 0\.13\.0/],
@@ -492,11 +514,28 @@ test.each([
     { version: 'v0.14.1', sha256: 'a'.repeat(64), downloadUrl: 'ftp://x/{version}' },
     /^buildx-url: ftp: is not supported/
   ]
-])('input %j is refused', async (opts, message) => {
-  const err = await ensureBuildx({ configDir, ...opts }).catch((e: Error) => e)
-  expect(err).toBeInstanceOf(InputError)
-  expect((err as Error).message).toMatch(message)
-  expect(requests).toEqual([])
+])('input %j is refused', (opts, message) => {
+  const check = (): void => {
+    normalizeBuildxVersion(opts.version)
+    normalizeBuildxSha256(opts.sha256)
+    checkBuildxUrl(opts.downloadUrl ?? '')
+  }
+  expect(check).toThrow(InputError)
+  expect(check).toThrow(message)
+})
+
+test.each([
+  ['', ''],
+  ['latest', ''],
+  ['LATEST', ''],
+  ['0.14.1', 'v0.14.1'],
+  ['v0.14.0-rc1', 'v0.14.0-rc1']
+])('buildx-version %j is normalized to %j', (input, expected) => {
+  expect(normalizeBuildxVersion(input)).toBe(expected)
+})
+
+test('buildx-sha256 takes the sha256: prefix that checksums files and docs/buildx.md show', () => {
+  expect(normalizeBuildxSha256(`sha256:${'AB'.repeat(32)}`)).toBe('ab'.repeat(32))
 })
 
 // ------------------------------------------------------------------------------ the user's cli-plugins
@@ -508,13 +547,13 @@ test("a cli-plugins symlink to the user's directory becomes our own directory; t
   writeFileSync(join(userPlugins, 'docker-compose'), '#!/bin/sh\necho compose\n', { mode: 0o755 })
   writeFileSync(join(userPlugins, 'docker-buildx'), fakeBinary('v0.10.4'), { mode: 0o755 })
   const fresh = join(tempDir('buildx-test-'), 'docker-config')
-  preparePrivateConfig(fresh, 'ghcr.io', { DOCKER_CONFIG: userDir })
+  preparePrivateConfig(fresh, ['ghcr.io'], { DOCKER_CONFIG: userDir })
   expect(lstatSync(join(fresh, 'cli-plugins')).isSymbolicLink()).toBe(true)
   // through the link, the user's old Buildx is what docker finds
   expect(await detectBuildx(fresh)).toEqual({ version: 'v0.10.4' })
 
   const version = 'v0.14.1'
-  const res = await ensureBuildx({
+  const res = await ensure({
     configDir: fresh,
     version,
     downloadUrl: template(),
@@ -538,7 +577,7 @@ test('a docker-buildx link inside our own cli-plugins is replaced, not written t
   mkdirSync(join(configDir, 'cli-plugins'))
   symlinkSync(elsewhere, pluginPath())
   const version = 'v0.14.1'
-  await ensureBuildx({
+  await ensure({
     configDir,
     version,
     downloadUrl: template(),
@@ -551,7 +590,7 @@ test('a docker-buildx link inside our own cli-plugins is replaced, not written t
 test('a dangling cli-plugins link is replaced by an empty directory of ours', async () => {
   symlinkSync(join(tmpdir(), 'does-not-exist-buildx-test'), join(configDir, 'cli-plugins'))
   const version = 'v0.14.1'
-  await ensureBuildx({
+  await ensure({
     configDir,
     version,
     downloadUrl: template(),

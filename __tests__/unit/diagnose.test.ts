@@ -1,4 +1,5 @@
-import { diagnose, diagnosisTable, errorLine, PHASES, type Phase } from '../../src/diagnose.js'
+import { diagnose, diagnosisTable, errorLine, PHASES } from '../../src/diagnose.js'
+import type { Phase } from '../../src/errors.js'
 
 // (phase, what the registry or docker said, expected fix, expected cause)
 const TABLE: Array<[Phase, string, RegExp, RegExp]> = [

@@ -1,13 +1,7 @@
 import { createServer, type Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
-import {
-  isLoopbackRegistry,
-  NetworkError,
-  registryBaseUrl,
-  request,
-  setHttp,
-  type Http
-} from '../../src/http.js'
+import { NetworkError } from '../../src/errors.js'
+import { isLoopbackRegistry, registryBaseUrl, request, setHttp, type Http } from '../../src/http.js'
 
 let server: Server
 let base = ''

@@ -6,14 +6,15 @@ import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { prepareStep, versionProbe } from './step-env.js'
-import { setRunner, type RunOptions, type RunResult } from '../../src/exec.js'
+import { setCommandRunner, type CommandOptions, type CommandResult } from '../../src/exec.js'
 import { setHttp, type HttpRequest, type HttpResponse } from '../../src/http.js'
-import { landedRefs, run } from '../../src/main.js'
+import { landedRefs } from '../../src/buildx-output.js'
+import { runStep as run } from '../../src/main.js'
 
 interface Call {
   command: string
   args: string[]
-  opts?: RunOptions
+  opts?: CommandOptions
 }
 
 const DIGEST = 'sha256:' + 'a'.repeat(64)
@@ -73,10 +74,10 @@ let outputFile: string
 
 /** A fake docker: login answers `loginResult`; build writes the metadata buildx would. */
 function fakeDocker(
-  loginResult: RunResult,
-  buildResult: RunResult = { code: 0, stdout: '', stderr: '' }
+  loginResult: CommandResult,
+  buildResult: CommandResult = { code: 0, stdout: '', stderr: '' }
 ) {
-  return async (command: string, args: string[], opts?: RunOptions): Promise<RunResult> => {
+  return async (command: string, args: string[], opts?: CommandOptions): Promise<CommandResult> => {
     const probe = versionProbe(args)
     if (probe) return probe
     calls.push({ command, args, opts })
@@ -106,7 +107,7 @@ afterEach(() => {
 })
 
 test('login with the token on stdin, then one buildx build that pushes; outputs set', async () => {
-  setRunner(fakeDocker({ code: 0, stdout: 'Login Succeeded', stderr: '' }))
+  setCommandRunner(fakeDocker({ code: 0, stdout: 'Login Succeeded', stderr: '' }))
   await run()
   expect(process.exitCode).toBeUndefined()
   expect(calls.map(c => c.args[0])).toEqual(['login', 'buildx'])
@@ -121,7 +122,7 @@ test('login with the token on stdin, then one buildx build that pushes; outputs 
     'HEAD /v2/acme/app/manifests/latest'
   ])
   const [login, build] = calls
-  expect(login.args).toEqual(['login', 'ghcr.io', '--username', 'octo', '--password-stdin'])
+  expect(login.args).toEqual(['login', '--username', 'octo', '--password-stdin', '--', 'ghcr.io'])
   expect(login.opts?.input).toBe('secret-token-value')
   expect(calls.flatMap(c => c.args).join(' ')).not.toContain('secret-token-value')
   expect(login.opts?.env?.DOCKER_CONFIG).toBe(build.opts?.env?.DOCKER_CONFIG)
@@ -138,7 +139,7 @@ test('a failed login stops before the build and names the fix', async () => {
     httpCalls.push(`${req.method ?? 'GET'} ${new URL(url).pathname}`)
     return { status: 401, headers: { 'www-authenticate': 'Basic realm="r"' }, body: '' }
   })
-  setRunner(
+  setCommandRunner(
     fakeDocker({
       code: 1,
       stdout: '',
@@ -153,7 +154,7 @@ test('a failed login stops before the build and names the fix', async () => {
 })
 
 test('a failed push fails the step', async () => {
-  setRunner(
+  setCommandRunner(
     fakeDocker(
       { code: 0, stdout: '', stderr: '' },
       {
@@ -171,7 +172,7 @@ test('a failed push fails the step', async () => {
 })
 
 test('bad input fails before any command runs', async () => {
-  setRunner(fakeDocker({ code: 0, stdout: '', stderr: '' }))
+  setCommandRunner(fakeDocker({ code: 0, stdout: '', stderr: '' }))
   process.env.INPUT_PUSH = 'sometimes'
   await runCapturingStdout()
   expect(process.exitCode).toBe(1)
@@ -207,7 +208,7 @@ test('a transient push failure: the local image is pushed again by our client, r
     return fakeRegistry(url, req)
   }
   setHttp(flakyRegistry)
-  setRunner(async (command, args, opts) => {
+  setCommandRunner(async (command, args, opts) => {
     const probe = versionProbe(args)
     if (probe) return probe
     calls.push({ command, args, opts })
@@ -223,7 +224,7 @@ test('a transient push failure: the local image is pushed again by our client, r
   expect(log.join('').match(/::error::.*/)?.[0]).toBeUndefined()
   expect(process.exitCode).toBeUndefined()
   expect(calls.map(c => c.args.slice(0, 2).join(' '))).toEqual([
-    'login ghcr.io',
+    'login --username',
     'buildx build',
     'image inspect',
     'save --output'
@@ -241,12 +242,14 @@ test('a transient push failure: the local image is pushed again by our client, r
 test('an image in the local store that this build did not write is never pushed instead', async () => {
   localImage = 'sha256:' + 'd'.repeat(64) // e.g. left by an earlier run under the same tag
   process.env.INPUT_RETRIES = '1'
-  setRunner(async (command, args, opts) => {
+  setCommandRunner(async (command, args, opts) => {
     const probe = versionProbe(args)
     if (probe) return probe
     calls.push({ command, args, opts })
     if (args[0] === 'buildx') {
-      return { code: 1, stdout: '', stderr: 'ERROR: failed to solve: i/o timeout' }
+      // this build wrote IMAGE_ID; the local tag names another image
+      const stdout = `#5 writing image ${IMAGE_ID} done\n#6 pushing ghcr.io/acme/app:main with docker\n`
+      return { code: 1, stdout, stderr: 'ERROR: failed to push: i/o timeout' }
     }
     if (args[0] === 'image') return { code: 0, stdout: `${localImage}\n`, stderr: '' }
     return { code: 0, stdout: '', stderr: '' }
@@ -254,9 +257,10 @@ test('an image in the local store that this build did not write is never pushed 
   const log = await runCapturingStdout()
   expect(process.exitCode).toBe(1)
   expect(calls.map(c => c.args.slice(0, 2).join(' '))).toEqual([
-    'login ghcr.io',
+    'login --username',
     'buildx build',
-    'buildx build' // built again, not `docker save` of someone else's image
+    'image inspect', // the local tag names another image than the one this build wrote…
+    'buildx build' // …so it is built again, never `docker save` of someone else's image
   ])
   expect(log.join('')).toMatch(/::error::the push failed after retries/)
 }, 20_000)
@@ -271,4 +275,86 @@ test('a failed push names the tags buildx reports as pushed', () => {
   expect(landedRefs(output, ['ghcr.io/acme/app:main', 'ghcr.io/acme/app:latest'])).toEqual([
     'ghcr.io/acme/app:main'
   ])
+})
+
+test('after a proven preflight, an auth error in the push is a registry hiccup: built again, green', async () => {
+  let builds = 0
+  setCommandRunner(async (command, args, opts) => {
+    const probe = versionProbe(args)
+    if (probe) return probe
+    calls.push({ command, args, opts })
+    if (args[0] === 'buildx' && ++builds === 1) {
+      return {
+        code: 1,
+        stdout: '',
+        stderr: 'ERROR: failed to push: unauthorized: authentication required'
+      }
+    }
+    return fakeDocker({ code: 0, stdout: '', stderr: '' })(command, args, opts)
+  })
+  const log = await runCapturingStdout()
+  expect(log.join('').match(/::error::.*/)?.[0]).toBeUndefined()
+  expect(builds).toBe(2)
+  expect(process.exitCode).toBeUndefined()
+}, 20_000)
+
+test('without the preflight, the same auth error is the credentials: no second build', async () => {
+  process.env.INPUT_PREFLIGHT = 'false'
+  let builds = 0
+  setCommandRunner(async (command, args, opts) => {
+    const probe = versionProbe(args)
+    if (probe) return probe
+    calls.push({ command, args, opts })
+    if (args[0] === 'buildx') {
+      builds++
+      return {
+        code: 1,
+        stdout: '',
+        stderr: 'ERROR: failed to push: unauthorized: authentication required'
+      }
+    }
+    return { code: 0, stdout: '', stderr: '' }
+  })
+  const log = await runCapturingStdout()
+  expect(process.exitCode).toBe(1)
+  expect(builds).toBe(1)
+  expect(log.join('')).toMatch(/::error::the push failed: ERROR: failed to push: unauthorized/)
+})
+
+test('two platforms on the docker driver with the classic store: refused before any build', async () => {
+  process.env.INPUT_PLATFORMS = 'linux/amd64,linux/arm64'
+  setCommandRunner(async (command, args, opts) => {
+    const probe = versionProbe(args)
+    if (probe) return probe
+    calls.push({ command, args, opts })
+    if (args[0] === 'buildx' && args[1] === 'inspect') {
+      return { code: 0, stdout: 'Name: default\nDriver: docker\n', stderr: '' }
+    }
+    if (args[0] === 'info')
+      return { code: 0, stdout: '[["Backing Filesystem","extfs"]]', stderr: '' }
+    return { code: 0, stdout: '', stderr: '' }
+  })
+  const log = await runCapturingStdout()
+  expect(process.exitCode).toBe(1)
+  expect(calls.some(c => c.args[0] === 'buildx' && c.args[1] === 'build')).toBe(false)
+  expect(log.join('')).toMatch(
+    /::error::platforms: linux\/amd64,linux\/arm64: the builder uses the docker driver on Docker's classic image store/
+  )
+})
+
+test('the same two platforms on the containerd image store are built', async () => {
+  process.env.INPUT_PLATFORMS = 'linux/amd64,linux/arm64'
+  const docker = fakeDocker({ code: 0, stdout: '', stderr: '' })
+  setCommandRunner(async (command, args, opts) => {
+    if (args[0] === 'buildx' && args[1] === 'inspect') {
+      return { code: 0, stdout: 'Name: default\nDriver: docker\n', stderr: '' }
+    }
+    if (args[0] === 'info') {
+      return { code: 0, stdout: '[["driver-type","io.containerd.snapshotter.v1"]]', stderr: '' }
+    }
+    return docker(command, args, opts)
+  })
+  await runCapturingStdout()
+  expect(process.exitCode).toBeUndefined()
+  expect(calls.some(c => c.args[0] === 'buildx' && c.args[1] === 'build')).toBe(true)
 })

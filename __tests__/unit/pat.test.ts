@@ -1,4 +1,5 @@
-import { NetworkError, setHttp, type Http, type HttpRequest } from '../../src/http.js'
+import { NetworkError } from '../../src/errors.js'
+import { setHttp, type Http, type HttpRequest } from '../../src/http.js'
 import { checkPatScopes } from '../../src/pat.js'
 
 const API = 'https://api.github.com'
@@ -26,7 +27,7 @@ afterEach(() => {
 })
 
 describe('checkPatScopes: classic PATs', () => {
-  test('reads X-OAuth-Scopes from GET /user with `Authorization: token`', async () => {
+  test('reads X-OAuth-Scopes from GET /user with `Authorization: Bearer`', async () => {
     api({
       status: 200,
       headers: { 'x-oauth-scopes': 'repo, write:packages, read:org' },
@@ -41,7 +42,7 @@ describe('checkPatScopes: classic PATs', () => {
     })
     expect(calls).toHaveLength(1)
     expect(calls[0].url).toBe('https://api.github.com/user')
-    expect(calls[0].req.headers?.Authorization).toBe(`token ${PAT}`)
+    expect(calls[0].req.headers?.Authorization).toBe(`Bearer ${PAT}`)
   })
 
   test('names write:packages when it is missing (read:packages and delete:packages do not replace it)', async () => {

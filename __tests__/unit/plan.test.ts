@@ -1,8 +1,8 @@
 // The plan core as tables: (event, inputs) → images, refs, labels, push decision, buildx argv.
 import { contextFromEnv, type GitHubContext } from '../../src/context.js'
 import { parseInputs } from '../../src/inputs.js'
-import { computePlan, isForkPullRequest } from '../../src/plan.js'
-import { planLines } from '../../src/report.js'
+import { buildCommand } from '../../src/build-command.js'
+import { annotationArg, computePlan, isForkPullRequest, type Plan } from '../../src/plan.js'
 
 const SHA = 'abc1234def5678abc1234def5678abc1234def56'
 const NOW = new Date('2026-11-26T12:00:00.000Z')
@@ -22,8 +22,19 @@ function ctx(eventName: string, ref: string, payload: Record<string, unknown> = 
 
 function plan(c: GitHubContext, inputs: Record<string, string> = {}) {
   const settings = parseInputs(name => ({ username: 'octo', token: 'tok', ...inputs })[name] ?? '')
-  return computePlan({ settings, ctx: c, now: NOW, metadataFile: '/t/m.json', iidFile: '/t/iid' })
+  return computePlan({
+    settings,
+    ctx: c,
+    now: NOW,
+    metadataFile: '/t/m.json',
+    iidFile: '/t/iid',
+    secretsDir: '/t/secrets',
+    localTag: 'local-1'
+  })
 }
+
+const labelArgs = (p: Plan): string[] => p.labels.map(([k, v]) => `${k}=${v}`)
+const annotationArgs = (p: Plan): string[] => p.annotations.map(annotationArg)
 
 const fork = {
   pull_request: {
@@ -71,12 +82,13 @@ describe('push decision', () => {
     ],
     ['pull_request', 'refs/pull/15/merge', fork, { push: 'true' }, true, /push: true/],
     ['push', 'refs/heads/main', {}, { push: 'false' }, false, /push: false/],
-    ['push', 'refs/heads/main', {}, { 'dry-run': 'true' }, false, /dry-run/]
+    // a dry run shows what the real run would decide
+    ['push', 'refs/heads/main', {}, { 'dry-run': 'true' }, true, /push: auto on push event/]
   ])('%s %s %j %j', (event, ref, payload, inputs, push, reason) => {
     const p = plan(ctx(event, ref, payload), inputs)
     expect(p.push).toBe(push)
     expect(p.pushReason).toMatch(reason)
-    expect(p.buildArgv.includes('--push')).toBe(push)
+    expect(buildCommand(p, undefined).argv.includes('--push')).toBe(push)
   })
 
   test('fork detection needs a head repository different from the base', () => {
@@ -98,14 +110,14 @@ describe('images and labels', () => {
 
   test('legacy registry and https:// are normalized', () => {
     const p = plan(ctx('push', 'refs/heads/main'), { registry: 'https://docker.pkg.github.com/' })
-    expect(p.registry).toBe('ghcr.io')
+    expect(p.registries).toEqual(['ghcr.io'])
     expect(p.images).toEqual(['ghcr.io/acme-org/hello-app'])
     expect(p.notices.some(n => n.level === 'warning')).toBe(true)
   })
 
   test('labels need no API call: source, revision, created, version, title', () => {
     const p = plan(ctx('push', 'refs/tags/v1.2.3'))
-    expect(p.labels).toEqual(
+    expect(labelArgs(p)).toEqual(
       expect.arrayContaining([
         'org.opencontainers.image.source=https://github.com/Acme-Org/Hello-App',
         `org.opencontainers.image.revision=${SHA}`,
@@ -120,14 +132,14 @@ describe('images and labels', () => {
     const p = plan(ctx('push', 'refs/heads/main'), {
       labels: 'org.opencontainers.image.title=Custom\nteam=core'
     })
-    expect(p.labels).toContain('org.opencontainers.image.title=Custom')
-    expect(p.labels).not.toContain('org.opencontainers.image.title=Hello-App')
-    expect(p.labels).toContain('team=core')
+    expect(labelArgs(p)).toContain('org.opencontainers.image.title=Custom')
+    expect(labelArgs(p)).not.toContain('org.opencontainers.image.title=Hello-App')
+    expect(labelArgs(p)).toContain('team=core')
   })
 })
 
 describe('buildx argv', () => {
-  test('one build with every tag and label, metadata and iid files, context last', () => {
+  test('one build with every tag and label, metadata and iid files, context last after --', () => {
     const p = plan(ctx('push', 'refs/heads/main'), {
       file: 'docker/Dockerfile',
       context: 'app',
@@ -135,12 +147,12 @@ describe('buildx argv', () => {
       target: 'prod',
       platforms: 'linux/amd64'
     })
-    const argv = p.buildArgv
+    const argv = buildCommand(p, undefined).argv
     expect(argv.slice(0, 2)).toEqual(['buildx', 'build'])
-    expect(argv.at(-1)).toBe('app')
+    expect(argv.slice(-2)).toEqual(['--', 'app'])
     const values = (flag: string) => argv.flatMap((a, i) => (a === flag ? [argv[i + 1]] : []))
     expect(values('--tag').sort()).toEqual(p.refs.sort())
-    expect(values('--label')).toEqual(p.labels)
+    expect(values('--label')).toEqual(labelArgs(p))
     expect(values('--file')).toEqual(['docker/Dockerfile'])
     expect(values('--metadata-file')).toEqual(['/t/m.json'])
     expect(values('--iidfile')).toEqual(['/t/iid'])
@@ -162,30 +174,38 @@ describe('annotations', () => {
     const p = plan(ctx('push', 'refs/heads/main'), {
       annotations: 'org.opencontainers.image.title=Custom\nindex:extra=1'
     })
-    expect(p.annotations).toContain('manifest:org.opencontainers.image.title=Custom')
-    expect(p.annotations).not.toContain('manifest:org.opencontainers.image.title=Hello-App')
-    expect(p.annotations.filter(a => a.startsWith('index:'))).toEqual(['index:extra=1'])
+    expect(annotationArgs(p)).toContain('manifest:org.opencontainers.image.title=Custom')
+    expect(annotationArgs(p)).not.toContain('manifest:org.opencontainers.image.title=Hello-App')
+    expect(annotationArgs(p).filter(a => a.startsWith('index:'))).toEqual(['index:extra=1'])
   })
 
   test('several platforms: every generated key on the index and on the manifests', () => {
     const p = plan(ctx('push', 'refs/heads/main'), { platforms: 'linux/amd64,linux/arm64' })
     const source = 'org.opencontainers.image.source=https://github.com/Acme-Org/Hello-App'
-    expect(p.annotations).toEqual(expect.arrayContaining([`index:${source}`, `manifest:${source}`]))
-    expect(p.annotations.filter(a => a.startsWith('index:'))).toHaveLength(
-      p.annotations.filter(a => a.startsWith('manifest:')).length
+    expect(annotationArgs(p)).toEqual(
+      expect.arrayContaining([`index:${source}`, `manifest:${source}`])
+    )
+    expect(p.annotations.filter(a => a.level === 'index')).toHaveLength(
+      p.annotations.filter(a => a.level === 'manifest').length
     )
   })
 })
 
-test('a merge plan prints the index creation it will run, not an empty build', () => {
+test('a merge plan creates one index per image from the digests, with every tag', () => {
   const digest = `sha256:${'a'.repeat(64)}`
   const p = plan(ctx('push', 'refs/tags/v1.2.3'), { 'merge-digests': digest })
-  const commands = planLines(p).filter(l => l.startsWith('command:'))
-  expect(commands).toEqual([
-    expect.stringMatching(
-      new RegExp(
-        `^command: docker buildx imagetools create .*--tag ghcr.io/acme-org/hello-app:1.2.3 .*ghcr.io/acme-org/hello-app@${digest}$`
-      )
-    )
-  ])
+  expect(p.mode).toBe('merge')
+  expect(p.mergeArgvs).toHaveLength(1)
+  const argv = p.mergeArgvs[0]
+  expect(argv.slice(0, 3)).toEqual(['buildx', 'imagetools', 'create'])
+  expect(argv).toEqual(expect.arrayContaining(['--tag', 'ghcr.io/acme-org/hello-app:1.2.3']))
+  expect(argv.at(-1)).toBe(`ghcr.io/acme-org/hello-app@${digest}`)
+  // only index annotations: a merge makes no manifests
+  expect(p.annotations.every(a => a.level === 'index')).toBe(true)
+})
+
+test('the plan carries no secret values: the secret files are paths the shell fills', () => {
+  const p = plan(ctx('push', 'refs/heads/main'), { secrets: 'NPM_TOKEN=s3cr3t-value' })
+  expect(p.secretFiles).toEqual([{ id: 'NPM_TOKEN', path: '/t/secrets/NPM_TOKEN' }])
+  expect(JSON.stringify(p)).not.toContain('s3cr3t-value')
 })

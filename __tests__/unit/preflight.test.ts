@@ -1,5 +1,6 @@
 import { setHttp, type Http } from '../../src/http.js'
-import { preflight, PreflightError } from '../../src/preflight.js'
+import { RegistryError } from '../../src/errors.js'
+import { preflight } from '../../src/preflight.js'
 import { parseChallenges, registryErrorText } from '../../src/registry-auth.js'
 import { FakeRegistry, type FakeRegistryOptions } from './fake-registry.js'
 
@@ -84,8 +85,8 @@ describe('preflight against a Bearer (token service) registry', () => {
       denyMessage: 'installation not allowed to Write organization package'
     })
     const err = await preflight(target(r)).catch(e => e)
-    expect(err).toBeInstanceOf(PreflightError)
-    expect(err.phase).toBe('upload')
+    expect(err).toBeInstanceOf(RegistryError)
+    expect(err.step).toBe('upload')
     expect(err.status).toBe(403)
     expect(err.registryText).toBe('DENIED: installation not allowed to Write organization package')
     expect(err.message).toContain(`octo may not push to ${r.host}/acme/app`)
@@ -96,8 +97,8 @@ describe('preflight against a Bearer (token service) registry', () => {
   test('a wrong token is refused by the token service (phase token), without retrying', async () => {
     const r = await start({ pushable: ['acme/app'] })
     const err = await preflight(target(r, { token: 'ghp_wrong0000000000' })).catch(e => e)
-    expect(err).toBeInstanceOf(PreflightError)
-    expect(err).toMatchObject({ phase: 'token', status: 403, registryText: 'DENIED: denied' })
+    expect(err).toBeInstanceOf(RegistryError)
+    expect(err).toMatchObject({ step: 'token', status: 403, registryText: 'DENIED: denied' })
     expect(r.lines().filter(l => l.startsWith('GET /token'))).toHaveLength(1)
     expect(logLines).toEqual([])
   })
@@ -117,8 +118,8 @@ describe('preflight against a Bearer (token service) registry', () => {
     const r = await start({ pushable: ['acme/app'] })
     r.script = [{ path: /^\/token$/, status: 503, times: 10 }]
     const err = await preflight(target(r, { retries: 1 })).catch(e => e)
-    expect(err).toBeInstanceOf(PreflightError)
-    expect(err).toMatchObject({ phase: 'token', status: 503 })
+    expect(err).toBeInstanceOf(RegistryError)
+    expect(err).toMatchObject({ step: 'token', status: 503 })
     expect(r.lines().filter(l => l.startsWith('GET /token'))).toHaveLength(2)
   })
 
@@ -168,7 +169,7 @@ describe('preflight against a Basic (htpasswd) registry', () => {
   test('a wrong password fails the upload with 401', async () => {
     const r = await start({ auth: 'basic', pushable: ['acme/app'] })
     const err = await preflight(target(r, { token: 'nope-nope' })).catch(e => e)
-    expect(err).toMatchObject({ phase: 'upload', status: 401 })
+    expect(err).toMatchObject({ step: 'upload', status: 401 })
     expect(err.registryText).toBe('UNAUTHORIZED: authentication required')
   })
 })
@@ -187,8 +188,8 @@ describe('preflight when the registry cannot be reached', () => {
     await r.stop()
     reg = undefined
     const err = await preflight({ ...target(r), registry: host, retries: 1 }).catch(e => e)
-    expect(err).toBeInstanceOf(PreflightError)
-    expect(err).toMatchObject({ phase: 'ping', status: 0, registryText: 'ECONNREFUSED' })
+    expect(err).toBeInstanceOf(RegistryError)
+    expect(err).toMatchObject({ step: 'ping', status: 0, registryText: 'ECONNREFUSED' })
     expect(logLines).toHaveLength(1)
   })
 
@@ -206,7 +207,7 @@ describe('preflight when the registry cannot be reached', () => {
         token: 't',
         retries: 0
       }).catch(e => e)
-      expect(err).toMatchObject({ phase: 'ping', status: 404, registryText: 'Not Found' })
+      expect(err).toMatchObject({ step: 'ping', status: 404, registryText: 'Not Found' })
     } finally {
       setHttp(restore)
     }

@@ -1,4 +1,4 @@
-import { HttpStatusError, NetworkError } from '../../src/http.js'
+import { HttpStatusError, NetworkError } from '../../src/errors.js'
 import {
   classifyDockerOutput,
   isTransient,

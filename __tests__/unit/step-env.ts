@@ -3,7 +3,7 @@
 import { mkdtempSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import type { RunResult } from '../../src/exec.js'
+import type { CommandResult } from '../../src/exec.js'
 
 /**
  * A fresh job directory (a FROM scratch Dockerfile, empty GITHUB_OUTPUT and GITHUB_STATE files,
@@ -41,7 +41,7 @@ export function prepareStep(
  * The version probes every run of the step makes (`docker buildx version`, and `docker version`
  * when buildx is absent), answered as a Docker with a current Buildx would.
  */
-export function versionProbe(args: string[]): RunResult | undefined {
+export function versionProbe(args: string[]): CommandResult | undefined {
   if (args[0] === 'version') return { code: 0, stdout: '28.2.2\n', stderr: '' }
   if (args[0] === 'buildx' && args[1] === 'version') {
     return { code: 0, stdout: 'github.com/docker/buildx v0.20.0 abcdef\n', stderr: '' }

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto'
-import { RegistryError } from '../../src/registry-auth.js'
+import { RegistryError } from '../../src/errors.js'
 import { MANIFEST_ACCEPT, verifyTags } from '../../src/verify.js'
 import { FakeRegistry, type FakeRegistryOptions } from './fake-registry.js'
 
@@ -114,13 +114,13 @@ describe('verifyTags', () => {
     ]
     const err = await verifyTags(input(r, ['v1'])).catch(e => e)
     expect(err).toBeInstanceOf(RegistryError)
-    expect(err).toMatchObject({ phase: 'manifest', status: 403 })
+    expect(err).toMatchObject({ step: 'manifest', status: 403 })
     expect(err.message).not.toContain(TOKEN)
   })
 
   test('bad credentials fail at the token service', async () => {
     const r = await start({ manifests: { 'acme/app': { v1: D1 } } })
     const err = await verifyTags(input(r, ['v1'], { token: 'wrong' })).catch(e => e)
-    expect(err).toMatchObject({ phase: 'token', status: 403, registryText: 'DENIED: denied' })
+    expect(err).toMatchObject({ step: 'token', status: 403, registryText: 'DENIED: denied' })
   })
 })

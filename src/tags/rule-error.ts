@@ -1,15 +1,8 @@
 // A problem found in one input line. The caller knows the input name and the line, and turns it
 // into the user-facing one-line InputError: `<input>: <problem> in "<line>": <fix>`.
-import { InputError } from '../errors.js'
+import { InputError, RuleError } from '../errors.js'
 
-export class RuleError extends Error {
-  constructor(
-    readonly problem: string,
-    readonly fix: string
-  ) {
-    super(`${problem}: ${fix}`)
-  }
-}
+export { RuleError }
 
 /** Formats the one-line message the user sees. */
 export function lineMessage(input: string, line: string, problem: string, fix: string): string {

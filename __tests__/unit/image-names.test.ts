@@ -1,4 +1,4 @@
-import { normalizeImage, normalizeRegistry, type Notice } from '../../src/registry.js'
+import { normalizeImage, normalizeRegistry, type Notice } from '../../src/image-names.js'
 
 describe('normalizeRegistry', () => {
   test.each([

@@ -9,11 +9,45 @@ import { EOL } from 'node:os'
 const escapeData = (s: string): string =>
   s.replace(/%/g, '%25').replace(/\r/g, '%0D').replace(/\n/g, '%0A')
 
-function command(name: string, message: string): void {
-  process.stdout.write(`::${name}::${escapeData(message)}${EOL}`)
+/** While set, log lines wait here (see holdOutput). */
+let held: string[] | undefined
+
+function write(text: string): void {
+  if (held) held.push(text)
+  else process.stdout.write(text)
 }
 
-export const info = (message: string): void => void process.stdout.write(message + EOL)
+/**
+ * Work that runs in the background while the plan is printed keeps its lines until the returned
+ * function is called, so that each group of the log holds its own lines. `add-mask` is never held.
+ */
+export function holdOutput(): () => void {
+  const mine: string[] = []
+  held = mine
+  return () => {
+    if (held === mine) held = undefined
+    for (const text of mine) process.stdout.write(text)
+  }
+}
+
+/** Runs `fn` with its lines written at once, even while output is held. */
+export function writeThrough(fn: () => void): void {
+  const saved = held
+  held = undefined
+  try {
+    fn()
+  } finally {
+    held = saved
+  }
+}
+
+function command(name: string, message: string): void {
+  const text = `::${name}::${escapeData(message)}${EOL}`
+  if (name === 'add-mask') process.stdout.write(text)
+  else write(text)
+}
+
+export const info = (message: string): void => write(message + EOL)
 export const debug = (message: string): void => command('debug', message)
 export const notice = (message: string): void => command('notice', message)
 export const warning = (message: string): void => command('warning', message)

@@ -1,0 +1,170 @@
+// The build for the builder at hand, as tables: (inputs, builder facts) → argv, who pushes,
+// and whether the builder is refused before anything is built.
+import {
+  builderProblem,
+  buildCommand,
+  needsBuilderFacts,
+  type BuilderFacts
+} from '../../src/build-command.js'
+import { contextFromEnv } from '../../src/context.js'
+import { parseInputs } from '../../src/inputs.js'
+import { builderNeeds, computePlan, type Plan } from '../../src/plan.js'
+
+const DOCKER_CLASSIC: BuilderFacts = { driver: 'docker', classicStore: true }
+const DOCKER_CONTAINERD: BuilderFacts = { driver: 'docker', classicStore: false }
+const CONTAINER: BuilderFacts = { driver: 'docker-container', classicStore: false }
+
+function plan(inputs: Record<string, string> = {}): Plan {
+  const settings = parseInputs(name => ({ username: 'u', token: 't', ...inputs })[name] ?? '')
+  const ctx = contextFromEnv(
+    {
+      GITHUB_REPOSITORY: 'acme/app',
+      GITHUB_EVENT_NAME: 'push',
+      GITHUB_REF: 'refs/heads/main',
+      GITHUB_SHA: 'c'.repeat(40)
+    },
+    { repository: { default_branch: 'main' } }
+  )
+  return computePlan({
+    settings,
+    ctx,
+    now: new Date('2026-01-01T00:00:00Z'),
+    metadataFile: '/w/m.json',
+    iidFile: '/w/iid',
+    secretsDir: '/w/secrets',
+    localTag: 'local-1'
+  })
+}
+
+describe('builderNeeds: what the docker driver on the classic store cannot do', () => {
+  test.each([
+    [{}, []],
+    [{ platforms: 'linux/amd64' }, []],
+    [{ platforms: 'linux/amd64,linux/arm64' }, ['platforms: linux/amd64,linux/arm64']],
+    [{ provenance: 'mode=max' }, ['provenance: mode=max']],
+    [{ sbom: 'true' }, ['sbom: true']],
+    [{ sbom: 'false' }, []],
+    [
+      { platforms: 'linux/amd64,linux/386', provenance: 'true' },
+      ['platforms: linux/amd64,linux/386', 'provenance: true']
+    ]
+  ])('%j → %j', (inputs, needs) => {
+    expect(
+      builderNeeds(parseInputs(n => ({ token: 't', username: 'u', ...inputs })[n] ?? ''))
+    ).toEqual(needs)
+  })
+})
+
+describe('builderProblem: refused before the build, naming the inputs and the fix', () => {
+  test.each([
+    [
+      'two platforms, docker driver, classic store',
+      { platforms: 'linux/amd64,linux/arm64' },
+      DOCKER_CLASSIC,
+      true
+    ],
+    [
+      'attestations, docker driver, classic store',
+      { provenance: 'mode=max' },
+      DOCKER_CLASSIC,
+      true
+    ],
+    [
+      'two platforms, docker driver, containerd store',
+      { platforms: 'linux/amd64,linux/arm64' },
+      DOCKER_CONTAINERD,
+      false
+    ],
+    [
+      'two platforms, docker-container driver',
+      { platforms: 'linux/amd64,linux/arm64' },
+      CONTAINER,
+      false
+    ],
+    ['one platform, docker driver, classic store', {}, DOCKER_CLASSIC, false]
+  ])('%s → refused: %s', (_name, inputs, facts, refused) => {
+    const problem = builderProblem(plan(inputs), facts)
+    expect(problem !== undefined).toBe(refused)
+    if (problem) {
+      expect(problem.message).toMatch(/^(platforms|provenance): /)
+      expect(problem.message).toContain('containerd image store')
+      expect(problem.message).toContain('docker-container builder')
+      expect(problem.message).not.toContain('\n')
+    }
+  })
+
+  test('a build that needs nothing special never asks for the builder facts', () => {
+    expect(needsBuilderFacts(plan())).toBe(false)
+    expect(needsBuilderFacts(plan({ platforms: 'linux/amd64,linux/arm64' }))).toBe(true)
+    expect(needsBuilderFacts(plan({ 'push-by-digest': 'true', platforms: 'linux/amd64' }))).toBe(
+      true
+    )
+  })
+})
+
+describe('buildCommand', () => {
+  const flagValues = (argv: string[], flag: string) =>
+    argv.flatMap((a, i) => (a === flag ? [argv[i + 1]] : []))
+
+  test('a plain push: every ref tagged, --push, the context after --; our push may stand in', () => {
+    const p = plan()
+    const c = buildCommand(p, undefined)
+    expect(flagValues(c.argv, '--tag')).toEqual(p.refs)
+    expect(c.argv).toContain('--push')
+    expect(c.argv.slice(-2)).toEqual(['--', '.'])
+    expect(c.ownPush).toBe('fallback')
+  })
+
+  test.each([
+    ['several platforms', { platforms: 'linux/amd64,linux/arm64' }],
+    ['provenance', { provenance: 'mode=min' }],
+    ['sbom', { sbom: 'true' }]
+  ])(
+    '%s: docker save would not hold the image whole, so our push never stands in',
+    (_n, inputs) => {
+      expect(buildCommand(plan(inputs), CONTAINER).ownPush).toBe('never')
+    }
+  )
+
+  test('no push: no --push, nothing for our client to do', () => {
+    const c = buildCommand(plan({ push: 'false' }), undefined)
+    expect(c.argv).not.toContain('--push')
+    expect(c.ownPush).toBe('never')
+  })
+
+  test('a context named like a flag stays a path', () => {
+    expect(buildCommand(plan({ context: '--push' }), undefined).argv.slice(-2)).toEqual([
+      '--',
+      '--push'
+    ])
+  })
+
+  test('push-by-digest on the docker driver: a local-only tag, no output, our client pushes', () => {
+    const p = plan({ 'push-by-digest': 'true', platforms: 'linux/amd64' })
+    const c = buildCommand(p, DOCKER_CLASSIC)
+    expect(flagValues(c.argv, '--tag')).toEqual(['ghcr.io/acme/app:local-1'])
+    expect(c.argv).not.toContain('--output')
+    expect(c.argv).not.toContain('--push')
+    expect(c.ownPush).toBe('always')
+  })
+
+  test('push-by-digest on another driver: buildx pushes by digest, nothing tagged', () => {
+    const p = plan({ 'push-by-digest': 'true', platforms: 'linux/amd64' })
+    const c = buildCommand(p, CONTAINER)
+    expect(flagValues(c.argv, '--tag')).toEqual([])
+    expect(flagValues(c.argv, '--output')).toEqual([
+      'type=image,"name=ghcr.io/acme/app",push-by-digest=true,name-canonical=true,oci-mediatypes=true,push=true'
+    ])
+    expect(c.argv.slice(-2)).toEqual(['--', '.'])
+    expect(c.ownPush).toBe('never')
+  })
+
+  test('a named builder is passed first', () => {
+    expect(buildCommand(plan({ builder: 'ci' }), undefined).argv.slice(0, 4)).toEqual([
+      'buildx',
+      'build',
+      '--builder',
+      'ci'
+    ])
+  })
+})

@@ -1,0 +1,209 @@
+// The build phase: one `docker buildx build` that tags and pushes (retried when the push fails on
+// a transient registry error), our own push of the built image where the engine's falls short
+// (build-command.ts decides when), or the merge of pushed digests into one index.
+import { existsSync, readFileSync, rmSync } from 'node:fs'
+import { join } from 'node:path'
+import type { BuildCommand } from './build-command.js'
+import { isTransientPushFailure, landedRefs, writtenImageId } from './buildx-output.js'
+import { targetFor } from './credentials.js'
+import { errorLine } from './diagnose.js'
+import * as docker from './docker.js'
+import {
+  registryFailure,
+  RegistryError,
+  saidFailure,
+  StepError,
+  TransientError,
+  type Phase
+} from './errors.js'
+import type { Settings } from './inputs.js'
+import type { Plan } from './plan.js'
+import { pushSavedImage } from './push.js'
+import { classifyDockerOutput, withRetry } from './retry.js'
+import * as core from './workflow-commands.js'
+
+export interface BuildResult {
+  digest: string
+  imageid: string
+  metadata: string
+}
+
+export interface BuildPaths {
+  workDir: string
+  configDir: string
+  metadataFile: string
+  iidFile: string
+}
+
+const DIGEST = /^sha256:[0-9a-f]{64}$/
+
+/**
+ * Runs the build. `pushProven`: the preflight showed these credentials can push, so an
+ * authentication error during the push came from a registry hiccup, not the credentials.
+ */
+export async function buildAndPush(
+  settings: Settings,
+  plan: Plan,
+  command: BuildCommand,
+  paths: BuildPaths,
+  pushProven: boolean
+): Promise<BuildResult> {
+  const phase: Phase = plan.push ? 'push' : 'build'
+  let lastOutput = ''
+  let pushedDigest = ''
+  const failed = (what: string, output: string): StepError => {
+    if (!plan.push) return saidFailure('build', registryOf(plan), what, output)
+    const landed = landedRefs(output, plan.refs)
+    const notPushed = plan.refs.filter(r => !landed.includes(r))
+    return saidFailure(phase, registryOf(plan), what, output, { landed, notPushed })
+  }
+  try {
+    await withRetry(
+      plan.push ? 'the build and push' : 'the build',
+      async attempt => {
+        // After a transient push failure, the image this build left in the local store is pushed
+        // by our own client, each request retried on its own: far likelier to get through a
+        // flaky registry than the engine's push, which retries little and sleeps long.
+        if (
+          attempt > 1 &&
+          command.ownPush === 'fallback' &&
+          (await builtLocally(paths, plan.refs[0], lastOutput))
+        ) {
+          pushedDigest = await pushFromLocalStore(settings, plan, paths, plan.refs[0])
+          return
+        }
+        const res = await docker.buildx(paths.configDir, command.argv)
+        if (res.code === 0) return
+        lastOutput = res.stdout + res.stderr
+        if (plan.push && isTransientPushFailure(lastOutput, pushProven)) {
+          throw new TransientError(lastOutput)
+        }
+        throw failed(plan.push ? 'the push failed' : 'the build failed', lastOutput)
+      },
+      { retries: plan.push ? settings.retries : 0 }
+    )
+  } catch (e) {
+    if (!(e instanceof TransientError)) throw e
+    throw failed('the push failed after retries (the registry kept failing)', e.output)
+  }
+
+  if (command.ownPush === 'always') {
+    pushedDigest = await pushFromLocalStore(settings, plan, paths, plan.localRef)
+    await docker.removeLocalImage(paths.configDir, plan.localRef) // the local-only tag
+  }
+  const metadata = existsSync(paths.metadataFile) ? readFileSync(paths.metadataFile, 'utf8') : '{}'
+  const meta = JSON.parse(metadata) as Record<string, unknown>
+  const imageid = existsSync(paths.iidFile)
+    ? readFileSync(paths.iidFile, 'utf8').trim()
+    : String(meta['containerimage.config.digest'] ?? '')
+  const digest = pushedDigest || String(meta['containerimage.digest'] ?? '')
+  if (plan.push && !DIGEST.test(digest)) {
+    throw new StepError(
+      'push',
+      `the push reported no image digest (metadata: ${metadata.slice(0, 200)}): treat the push as failed and re-run`,
+      { landed: [], notPushed: plan.refs }
+    )
+  }
+  return { digest, imageid, metadata }
+}
+
+const registryOf = (plan: Plan): string => plan.registries.join(', ')
+
+/**
+ * Whether the local store holds the image that the failed attempt built: the docker driver
+ * prints `writing image sha256:<id>` before it pushes, and `ref` must name that very image
+ * (not one left by an earlier run or pulled by an earlier step).
+ */
+async function builtLocally(paths: BuildPaths, ref: string, output: string): Promise<boolean> {
+  const written = writtenImageId(output)
+  return written !== undefined && (await docker.localImageId(paths.configDir, ref)) === written
+}
+
+/** `docker save` of the built image, then our own push of it to every tag; returns the digest. */
+async function pushFromLocalStore(
+  settings: Settings,
+  plan: Plan,
+  paths: BuildPaths,
+  ref: string
+): Promise<string> {
+  const tar = join(paths.workDir, 'image.tar')
+  const saved = await docker.save(paths.configDir, ref, tar)
+  if (saved.code !== 0) {
+    throw new StepError(
+      'push',
+      `docker save ${ref} failed: ${errorLine(saved.stdout + saved.stderr)}`,
+      {
+        landed: [],
+        notPushed: plan.refs
+      }
+    )
+  }
+  const byDigest = plan.mode === 'push-by-digest'
+  core.info(
+    byDigest
+      ? `pushing ${plan.images.join(', ')} by digest from the local image store`
+      : `pushing ${plan.refs.length} refs again from the local image store, request by request`
+  )
+  const { username, token } = targetFor(settings, plan.images[0])
+  try {
+    return await pushSavedImage(tar, {
+      registry: plan.registries[0],
+      images: plan.images,
+      tags: byDigest ? [] : plan.tags.map(t => t.name),
+      annotations: Object.fromEntries(
+        plan.annotations.filter(a => a.level === 'manifest').map(a => [a.key, a.value])
+      ),
+      username,
+      token,
+      retries: settings.retries
+    })
+  } catch (e) {
+    if (!(e instanceof RegistryError)) throw e
+    throw registryFailure('push', plan.registries[0], `the push failed: ${e.message}`, e, {
+      landed: [],
+      notPushed: plan.refs
+    })
+  } finally {
+    rmSync(tar, { force: true })
+  }
+}
+
+/** merge mode: one `imagetools create` per image, then the index digest read back. */
+export async function merge(
+  settings: Settings,
+  plan: Plan,
+  configDir: string
+): Promise<BuildResult> {
+  const landed: string[] = []
+  for (const argv of plan.mergeArgvs) {
+    const image = argv.at(-1)?.split('@')[0] ?? ''
+    const host = image.slice(0, image.indexOf('/'))
+    const what = `creating the index for ${image} failed`
+    const tagged = { landed, notPushed: plan.refs.filter(r => !landed.includes(r)) }
+    try {
+      await withRetry(
+        'the merge',
+        async () => {
+          const res = await docker.buildx(configDir, argv)
+          if (res.code === 0) return
+          const output = res.stdout + res.stderr
+          if (classifyDockerOutput(output) === 'transient') throw new TransientError(output)
+          throw saidFailure('push', host, what, output, tagged)
+        },
+        { retries: settings.retries }
+      )
+    } catch (e) {
+      if (!(e instanceof TransientError)) throw e
+      throw saidFailure('push', host, `${what} after retries`, e.output, tagged)
+    }
+    landed.push(...plan.refs.filter(r => r.startsWith(`${image}:`)))
+  }
+  const digest = await docker.inspectDigest(configDir, plan.refs[0])
+  if (!DIGEST.test(digest)) {
+    throw new StepError(
+      'push',
+      `the merged index ${plan.refs[0]} could not be read back: re-run the merge job`
+    )
+  }
+  return { digest, imageid: '', metadata: JSON.stringify({ 'containerimage.digest': digest }) }
+}

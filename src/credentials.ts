@@ -1,0 +1,109 @@
+// The credentials phase: a classic PAT's scopes, `docker login` to each registry (in the private
+// DOCKER_CONFIG), and the push preflight of each image. Each turns its failure into the user's
+// message here, with the diagnosis table's cause and fix.
+import * as docker from './docker.js'
+import { registryFailure, RegistryError, saidFailure, StepError, TransientError } from './errors.js'
+import type { Settings } from './inputs.js'
+import { checkPatScopes } from './pat.js'
+import type { Plan } from './plan.js'
+import { preflight } from './preflight.js'
+import { credentialsAccepted, type RegistryTarget } from './registry-auth.js'
+import { classifyDockerOutput, withRetry } from './retry.js'
+import * as core from './workflow-commands.js'
+
+/** The username and token for a registry host. */
+export interface Credentials {
+  username: string
+  token: string
+}
+
+/** The credentials of `host`: the `username` and `token` inputs (one registry per step). */
+export function credentialsFor(settings: Settings): Credentials {
+  return { username: settings.username, token: settings.token }
+}
+
+/** What our own registry client needs to talk to `image` (host/repository). */
+export function targetFor(settings: Settings, image: string): RegistryTarget {
+  const registry = image.slice(0, image.indexOf('/'))
+  return { registry, image, ...credentialsFor(settings), retries: settings.retries }
+}
+
+/** A classic PAT without write:packages logs in fine and fails only at the push: say so now. */
+export async function checkToken(
+  settings: Settings,
+  plan: Plan,
+  apiUrl: string,
+  serverUrl: string
+): Promise<void> {
+  // A job on GitHub Enterprise Server pushing to ghcr.io holds a github.com token: ask github.com.
+  const onGhes = !/^https:\/\/github\.com$/i.test(serverUrl)
+  const api = plan.registries.includes('ghcr.io') && onGhes ? 'https://api.github.com' : apiUrl
+  const pat = await checkPatScopes({ token: settings.token, apiUrl: api })
+  if (!pat.checked) {
+    ;(pat.warn ? core.warning : core.debug)(`token scopes not checked: ${pat.reason}`)
+  } else if (pat.invalid) {
+    throw new StepError(
+      'login',
+      `token: the GitHub API rejected this personal access token (${pat.reason}): create a new one and update the secret`
+    )
+  } else if (pat.missing.length) {
+    throw new StepError(
+      'login',
+      `token: this classic personal access token lacks the ${pat.missing.join(', ')} scope (it has: ${pat.scopes.join(', ') || 'none'}): create a token with write:packages (Settings → Developer settings → Personal access tokens (classic)) and update the secret`
+    )
+  }
+}
+
+/** `docker login` to `registry`, retried on transient failures. */
+export async function login(
+  settings: Settings,
+  registry: string,
+  image: string,
+  configDir: string
+): Promise<void> {
+  const { username, token } = credentialsFor(settings)
+  const what = `login to ${registry} as ${username} failed`
+  try {
+    await withRetry(
+      `docker login ${registry}`,
+      async () => {
+        const res = await docker.login(configDir, registry, username, token)
+        if (res.code === 0) return
+        const output = res.stdout + res.stderr
+        if (classifyDockerOutput(output) === 'transient') throw new TransientError(output)
+        // The engine's login makes a few requests and retries none: before calling the token
+        // bad, ask the registry with our own retrying client.
+        const accepted = await credentialsAccepted(targetFor(settings, image)).catch(
+          (e: unknown) => (e instanceof RegistryError ? true : Promise.reject(e)) // unreachable: transient
+        )
+        if (accepted) throw new TransientError(output)
+        throw saidFailure('login', registry, what, output)
+      },
+      { retries: settings.retries }
+    )
+  } catch (e) {
+    if (!(e instanceof TransientError)) throw e
+    throw saidFailure(
+      'login',
+      registry,
+      `${what} after retries (the registry kept failing)`,
+      e.output
+    )
+  }
+}
+
+/** Proves, before building, that the credentials can push to every image. */
+export async function preflightAll(settings: Settings, plan: Plan): Promise<void> {
+  for (const image of plan.images) {
+    const target = targetFor(settings, image)
+    try {
+      const res = await preflight(target)
+      core.info(`preflight: ${target.username} can push to ${image} (${res.via} auth)`)
+    } catch (e) {
+      if (!(e instanceof RegistryError)) throw e
+      throw registryFailure('preflight', target.registry, `preflight: ${e.message}`, e, {
+        note: 'nothing was built'
+      })
+    }
+  }
+}
