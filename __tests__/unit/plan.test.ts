@@ -51,7 +51,7 @@ const samerepo = {
   }
 }
 
-describe('default tags per event (DESIGN §4)', () => {
+describe('default tags per event (README: default tags)', () => {
   test.each([
     ['push', 'refs/heads/main', {}, ['main', 'sha-abc1234', 'latest']],
     ['push', 'refs/heads/feature/X', {}, ['feature-X', 'sha-abc1234']],
