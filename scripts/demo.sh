@@ -43,6 +43,8 @@ while IFS= read -r line; do
   elif [ "${delim:-}" != "" ] && [ "$line" = "$delim" ]; then state_env+=("STATE_$key=$val"); delim=""
   else val=$line; fi
 done < "$job/state"
+# DEMO_SUMMARY=file keeps the job summary the step wrote (scripts/summary-screenshots.mjs shows it).
+[ -z "${DEMO_SUMMARY:-}" ] || cp "$job/summary" "$DEMO_SUMMARY"
 echo "== post step"
 (cd "$job/ws" && env "${runner_env[@]}" "${state_env[@]}" node "$OLDPWD/dist/index.js")
 echo "== outputs"
