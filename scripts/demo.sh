@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Runs the action's main and post steps locally, as the runner would, against a throwaway
+# Runs the action's step locally, as the runner would, against a throwaway
 # registry on 127.0.0.1: prints the plan, the pushed refs and the digest, then stops everything.
 # Pass extra inputs as INPUT_* variables, e.g. INPUT_TAGS='type=raw,value=demo' npm run demo
 set -euo pipefail
@@ -36,17 +36,12 @@ runner_env=(
 )
 echo "== main step (registry $E2E_REGISTRY, repository Acme-Org/Hello-App, push to main)"
 (cd "$job/ws" && env "${runner_env[@]}" node "$OLDPWD/dist/index.js") | grep -v '^::add-mask::'
-# The post step gets what main saved, as STATE_* variables.
-state_env=()
-while IFS= read -r line; do
-  if [[ $line =~ ^([A-Za-z]+)\<\<(.+)$ ]]; then key=${BASH_REMATCH[1]}; delim=${BASH_REMATCH[2]}; val=""
-  elif [ "${delim:-}" != "" ] && [ "$line" = "$delim" ]; then state_env+=("STATE_$key=$val"); delim=""
-  else val=$line; fi
-done < "$job/state"
 # DEMO_SUMMARY=file keeps the job summary the step wrote (scripts/summary-screenshots.mjs shows it).
 [ -z "${DEMO_SUMMARY:-}" ] || cp "$job/summary" "$DEMO_SUMMARY"
-echo "== post step"
-(cd "$job/ws" && env "${runner_env[@]}" "${state_env[@]}" node "$OLDPWD/dist/index.js")
+# There is no post step: the step removed its private directory (Docker config, login) itself.
+left=$(find "$job/temp" -mindepth 1 -maxdepth 1 -name 'ghcr-build-push-*')
+if [ -n "$left" ]; then echo "demo: the step left $left behind" >&2; exit 1; fi
+echo "== private Docker config removed by the step"
 echo "== outputs"
 node -e '
   const text = require("fs").readFileSync(process.argv[1], "utf8")
