@@ -18,24 +18,14 @@
 //
 // Clients talk to one address (`registry`): /token is the token service, everything else is
 // proxied to the registry (as on ghcr.io, where the realm is https://ghcr.io/token).
-import { spawn, type ChildProcess } from 'node:child_process'
 import { randomBytes } from 'node:crypto'
-import { closeSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http'
-import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { forward, newAgent } from './forward.js'
-import {
-  LOOPBACK,
-  closeServer,
-  freePort,
-  isAlive,
-  json,
-  listen,
-  onProcessExit,
-  signal,
-  sleep
-} from './lifecycle.js'
+import type { RegistryStorage } from './htpasswd-registry.js'
+import { LOOPBACK, closeServer, json, listen } from './lifecycle.js'
+import { startDistribution, type Distribution } from './registry-process.js'
+import { keyedQueue, serializationKey } from './serialize.js'
 import { createSigningIdentity, decodeJwt, signJwt, type SigningIdentity } from './x509.js'
 
 export type PackageScope = 'read:packages' | 'write:packages' | 'delete:packages'
@@ -99,6 +89,8 @@ export interface TokenAuthRegistryOptions {
   registryBinary?: string
   /** Reuse a signing identity (an RSA key is slow to generate); default: one per process. */
   identity?: SigningIdentity
+  /** Default 'inmemory'; 'filesystem' keeps the data in `storageRoot` (see htpasswd-registry.ts). */
+  storage?: RegistryStorage
 }
 
 export interface TokenAuthRegistry {
@@ -122,6 +114,9 @@ export interface TokenAuthRegistry {
   certificatePem: string
   /** The registry's log file (removed with its temp dir by stop()). */
   logFile: string
+  storage: RegistryStorage
+  /** `rootdirectory` of the filesystem storage (undefined with in-memory storage). */
+  storageRoot: string | undefined
   /** PID of the registry process (undefined after stop()). */
   pid: number | undefined
   /** Signs a token directly, bypassing the account table (for checks by the tests). */
@@ -198,95 +193,14 @@ function readBody(req: IncomingMessage, limit = 64 * 1024): Promise<string> {
   })
 }
 
-// The registry runs under a small sh wrapper that owns it. A guard in the wrapper stops the
-// registry as soon as the wrapper's stdin reaches EOF, i.e. when stop() ends the pipe or when the
-// test process dies in any way (even SIGKILL, where no exit handler runs). The wrapper then waits
-// for the guard, removes the registry's temp dir and exits; it reaps everything it started. The
-// wrapper and the guard ignore the signals a test runner's process group gets (Ctrl-C, a killed
-// job) so they are still there to clean up; the registry itself (started before the trap) does
-// not. The first line on stdout is the registry's PID.
-const WRAPPER = `exec 3<&0
-"$1" serve "$2/config.yml" </dev/null >&2 3<&- &
-reg=$!
-trap '' HUP INT TERM
-echo "$reg"
-{ read -r _ <&3; kill -TERM "$reg" 2>/dev/null; } &
-guard=$!
-wait "$reg"
-rc=$?
-wait "$guard"
-case "$2" in */gbp-token-registry-*) rm -rf -- "$2" ;; esac
-exit "$rc"`
-
-interface RegistryProcess {
-  child: ChildProcess
-  pid: number
-  /** The wrapper exited (after the registry, its guard and the temp dir). */
-  exited: Promise<void>
-  /** The same, and its pipes are closed. */
-  closed: Promise<void>
-}
-
-/** Starts the registry with `dir`/config.yml; its output goes to `dir`/registry.log. */
-async function spawnRegistry(
-  binary: string,
-  dir: string,
-  listenAddr: string
-): Promise<RegistryProcess> {
-  const logFd = openSync(join(dir, 'registry.log'), 'a')
-  // only what the registry needs: REGISTRY_* variables of the caller would override the config
-  const env: Record<string, string> = {
-    PATH: process.env.PATH ?? '/usr/bin:/bin',
-    HOME: process.env.HOME ?? '/root',
-    REGISTRY_HTTP_ADDR: listenAddr
-  }
-  const child = spawn('sh', ['-c', WRAPPER, 'sh', binary, dir], {
-    stdio: ['pipe', 'pipe', logFd],
-    env
-  })
-  closeSync(logFd)
-  child.stdin?.on('error', () => {}) // EPIPE if the wrapper is already gone: nothing to tell it
-  const exited = new Promise<void>(resolve => child.once('exit', () => resolve()))
-  const closed = new Promise<void>(resolve => child.once('close', () => resolve()))
-  const pid = await new Promise<number>((resolve, reject) => {
-    let out = ''
-    child.stdout?.setEncoding('utf8')
-    child.stdout?.on('data', (d: string) => {
-      out += d
-      const line = /^(\d+)\n/.exec(out)
-      if (line) resolve(Number(line[1]))
-    })
-    child.once('error', reject)
-    child.once('exit', code => reject(new Error(`registry wrapper exited (${code}) early`)))
-  })
-  child.stdout?.resume()
-  return { child, pid, exited, closed }
-}
-
-async function stopRegistry(p: RegistryProcess, timeoutMs = 5000): Promise<void> {
-  p.child.stdin?.end()
-  let timer: NodeJS.Timeout | undefined
-  const done = await Promise.race([
-    p.closed.then(() => true),
-    new Promise<boolean>(resolve => (timer = setTimeout(() => resolve(false), timeoutMs)))
-  ])
-  clearTimeout(timer)
-  if (!done) {
-    signal(p.pid, 'SIGKILL')
-    p.child.kill('SIGKILL')
-    await p.exited
-  }
-  // the wrapper reaped the registry before exiting; make sure of it anyway
-  for (let i = 0; i < 50 && isAlive(p.pid); i++) await sleep(20)
-  if (isAlive(p.pid)) signal(p.pid, 'SIGKILL')
-}
-
 function registryConfig(o: {
   port: number
   realm: string
   service: string
   issuer: string
   bundle: string
+  /** rootdirectory of a filesystem storage; undefined: in memory */
+  data: string | undefined
 }): string {
   return `version: 0.1
 log:
@@ -294,7 +208,7 @@ log:
   accesslog:
     disabled: false
 storage:
-  inmemory: {}
+${o.data ? `  filesystem:\n    rootdirectory: ${o.data}` : '  inmemory: {}'}
   delete:
     enabled: true
   maintenance:
@@ -325,8 +239,7 @@ export async function startTokenAuthRegistry(
   const traffic: RegistryRequest[] = []
   const loginStatus = options.loginFailure?.status ?? 401
   const loginMessage = options.loginFailure?.message ?? 'denied'
-  // one temp dir per registry process: the wrapper deletes it once that process is stopped
-  let dir = ''
+  const storage = options.storage ?? 'inmemory'
 
   const issueToken = (subject: string, access: Access[]): string => {
     const now = Math.floor(Date.now() / 1000)
@@ -422,6 +335,7 @@ export async function startTokenAuthRegistry(
   }
 
   const agent = newAgent()
+  const queue = keyedQueue()
   let target = { host: LOOPBACK, port: 0 }
   const front: Server = createServer((req, res) => {
     const path = (req.url ?? '/').split('?')[0]
@@ -443,72 +357,65 @@ export async function startTokenAuthRegistry(
     }
     traffic.push(record)
     res.on('finish', () => (record.status = res.statusCode))
-    forward(req, res, {
-      target,
-      agent,
-      intercept: upstream => {
-        const status = upstream.statusCode ?? 0
-        if (options.rewriteDenials === false) return false
-        if (!(status === 401 || status === 403)) return false
-        if (!WRITE_METHODS.has(req.method ?? '') || !path.startsWith('/v2/')) return false
-        const account = user ? accounts[user] : undefined
-        if (!account || account.scopes.includes('write:packages')) return false
-        record.rewritten = true
-        record.upstreamStatus = status
-        json(res, 403, {
-          errors: [
-            { code: 'DENIED', message: account.denyMessage ?? options.denyMessage ?? DEFAULT_DENY }
-          ]
-        })
-        return true
-      }
+    const relay = (): void =>
+      forward(req, res, {
+        target,
+        agent,
+        intercept: upstream => {
+          const status = upstream.statusCode ?? 0
+          if (options.rewriteDenials === false) return false
+          if (!(status === 401 || status === 403)) return false
+          if (!WRITE_METHODS.has(req.method ?? '') || !path.startsWith('/v2/')) return false
+          const account = user ? accounts[user] : undefined
+          if (!account || account.scopes.includes('write:packages')) return false
+          record.rewritten = true
+          record.upstreamStatus = status
+          json(res, 403, {
+            errors: [
+              {
+                code: 'DENIED',
+                message: account.denyMessage ?? options.denyMessage ?? DEFAULT_DENY
+              }
+            ]
+          })
+          return true
+        }
+      })
+    const key = storage === 'filesystem' ? serializationKey(record.method, path) : null
+    let gone = false
+    res.once('close', () => (gone = true))
+    queue(key, release => {
+      if (gone) return release() // the client gave up while waiting its turn
+      res.once('close', release)
+      relay()
     })
   })
   const frontPort = await listen(front)
   const frontAddr = `${LOOPBACK}:${frontPort}`
   const realm = `http://${frontAddr}/token`
 
-  let proc: RegistryProcess | undefined
-  let unregister = (): void => {}
-  const cleanupOnFailure = async (): Promise<void> => {
+  let reg: Distribution
+  try {
+    reg = await startDistribution({
+      prefix: 'gbp-token-registry-',
+      binary: options.registryBinary,
+      files: { 'rootcertbundle.pem': identity.certificatePem },
+      config: (port, dir) =>
+        registryConfig({
+          port,
+          realm,
+          service,
+          issuer,
+          bundle: join(dir, 'rootcertbundle.pem'),
+          data: storage === 'filesystem' ? join(dir, 'data') : undefined
+        })
+    })
+  } catch (err) {
     await closeServer(front)
     agent.destroy()
-    if (proc) await stopRegistry(proc)
-    unregister()
-    if (dir) rmSync(dir, { recursive: true, force: true })
-  }
-  try {
-    for (let attempt = 1; ; attempt++) {
-      const port = await freePort()
-      dir = mkdtempSync(join(tmpdir(), 'gbp-token-registry-'))
-      const bundle = join(dir, 'rootcertbundle.pem')
-      writeFileSync(bundle, identity.certificatePem)
-      writeFileSync(
-        join(dir, 'config.yml'),
-        registryConfig({ port, realm, service, issuer, bundle })
-      )
-      proc = await spawnRegistry(
-        options.registryBinary ?? 'docker-registry',
-        dir,
-        `${LOOPBACK}:${port}`
-      )
-      const p = proc
-      unregister()
-      // at exit: kill the registry now; the wrapper sees EOF as this process ends, then cleans up
-      unregister = onProcessExit(() => signal(p.pid, 'SIGKILL'))
-      target = { host: LOOPBACK, port }
-      if (await waitReady(port, p)) break
-      const log = readFileSync(join(dir, 'registry.log'), 'utf8')
-      await stopRegistry(p)
-      rmSync(dir, { recursive: true, force: true })
-      proc = undefined
-      if (attempt < 5 && /address already in use/.test(log)) continue
-      throw new Error(`docker-registry did not start on ${LOOPBACK}:${port}:\n${log.slice(-3000)}`)
-    }
-  } catch (err) {
-    await cleanupOnFailure()
     throw err
   }
+  target = { host: LOOPBACK, port: reg.port }
 
   let stopped = false
   const handle: TokenAuthRegistry = {
@@ -522,36 +429,19 @@ export async function startTokenAuthRegistry(
     requests,
     traffic,
     certificatePem: identity.certificatePem,
-    logFile: join(dir, 'registry.log'),
-    pid: proc?.pid,
+    logFile: reg.logFile,
+    storage,
+    storageRoot: storage === 'filesystem' ? join(reg.dir, 'data') : undefined,
+    pid: reg.pid,
     issueToken,
     async stop() {
       if (stopped) return
       stopped = true
       await closeServer(front)
       agent.destroy()
-      if (proc) await stopRegistry(proc)
+      await reg.stop()
       handle.pid = undefined
-      unregister()
-      rmSync(dir, { recursive: true, force: true })
     }
   }
   return handle
-}
-
-/** Polls the registry until it answers HTTP (401 without a token); false when it exited. */
-async function waitReady(port: number, p: RegistryProcess, timeoutMs = 10_000): Promise<boolean> {
-  const deadline = Date.now() + timeoutMs
-  while (Date.now() < deadline && isAlive(p.pid)) {
-    try {
-      const res = await fetch(`http://${LOOPBACK}:${port}/v2/`, {
-        signal: AbortSignal.timeout(1000)
-      })
-      await res.arrayBuffer()
-      return true
-    } catch {
-      await sleep(30)
-    }
-  }
-  return false
 }
