@@ -5,9 +5,12 @@
 #   start STATE_DIR                 start a private dockerd (or reuse the host's) and a registry,
 #                                   write STATE_DIR/env and STATE_DIR/env.json, print env on stdout
 #   start-registry STATE_DIR NAME [--htpasswd|--no-auth] [--config FILE] [--port N]
+#                  [--storage inmemory|filesystem]
 #                                   start one more registry, write STATE_DIR/registry-NAME.env(.json)
 #   stop STATE_DIR                  stop by PID everything started for STATE_DIR, remove engine data
 #   status STATE_DIR                show what is running (exit 1 if something recorded is not)
+#   emulation-lock STATE_DIR        hold the machine-wide binfmt lock until stdin closes, then
+#                                   unregister the QEMU stand-in handlers registered meanwhile
 #
 # Environment knobs (all optional):
 #   ENGINE=bookworm|trixie          engine for the private dockerd (default bookworm = installed docker.io)
@@ -19,6 +22,7 @@
 #   E2E_DEBIAN_MIRROR=URL           mirror for the trixie packages (default: this machine's Debian mirror)
 #   E2E_START_TIMEOUT=SECONDS       readiness timeout for dockerd (default 60; registries use 15)
 #   E2E_KEEP_ON_FAILURE=1           when start fails, leave the started processes running for inspection
+#   E2E_BINFMT_LOCK=FILE            machine-wide lock of binfmt changes (default /run/lock/ghcr-build-push-e2e-binfmt.lock)
 set -euo pipefail
 
 PROG=e2e-env
@@ -42,7 +46,7 @@ die() {
   exit 1
 }
 usage() {
-  sed -n '2,21p' "$0" | sed 's/^# \{0,1\}//' >&2
+  sed -n '2,/^set -euo/p' "$0" | sed '$d; s/^# \{0,1\}//' >&2
   exit 2
 }
 last_existing() { # globbed paths... -> the last one that exists ('' when none)
@@ -236,6 +240,89 @@ trixie_download() { # packages... -> $CACHE_DIR/debs/*.deb (system apt sources u
 }
 is_debian() { grep -qx 'ID=debian' /etc/os-release 2>/dev/null; }
 
+# --- emulation pieces (issue 13): downloaded and unpacked into the cache, never installed
+EMU_MARK=/usr/libexec/gbp-e2e-qemu # interpreter directory of the stand-in's binfmt handlers
+QEMU_ARCHS='aarch64 arm riscv64 ppc64le s390x'
+QEMU_CONTEXT=$CACHE_DIR/qemu-standin # usr/libexec/gbp-e2e-qemu/qemu-*-static + binfmt.d/*.conf
+BASE_CONTEXT=$CACHE_DIR/base-image   # amd64/ and arm64/ root file systems: busybox + applet links
+ARM64_APT=$CACHE_DIR/apt-arm64
+arm64_apt() { # apt-get args... with a private state that only knows this Debian release for arm64
+  apt-get -o Dir::Etc::SourceList=/dev/null -o Dir::Etc::SourceParts="$ARM64_APT/sources.list.d" \
+    -o Dir::Etc::Preferences=/dev/null -o Dir::Etc::PreferencesParts="$ARM64_APT/preferences.d" \
+    -o Dir::State::Lists="$ARM64_APT/lists" -o Dir::Cache="$ARM64_APT/cache" \
+    -o APT::Sandbox::User=root -o APT::Architecture=arm64 -o APT::Architectures=arm64 "$@"
+}
+arm64_download() { # package -> $CACHE_DIR/debs/<package>_*_arm64.deb
+  local codename
+  codename=$(. /etc/os-release && echo "${VERSION_CODENAME:-bookworm}")
+  mkdir -p "$ARM64_APT/sources.list.d" "$ARM64_APT/preferences.d" "$ARM64_APT/lists/partial" \
+    "$ARM64_APT/cache/archives/partial" "$CACHE_DIR/debs"
+  printf 'Types: deb\nURIs: %s\nSuites: %s\nComponents: main\nSigned-By: %s\n' "$(debian_mirror)" \
+    "$codename" /usr/share/keyrings/debian-archive-keyring.gpg >"$ARM64_APT/sources.list.d/arm64.sources"
+  log "downloading $1 for arm64 from Debian $codename (private apt state in $ARM64_APT)"
+  { compgen -G "$ARM64_APT/lists/*_Packages*" >/dev/null && (cd "$CACHE_DIR/debs" && arm64_apt download "$1"); } \
+    >>"$INSTALL_LOG" 2>&1 || {
+    arm64_apt update -qq >>"$INSTALL_LOG" 2>&1 && (cd "$CACHE_DIR/debs" && arm64_apt download "$1") >>"$INSTALL_LOG" 2>&1
+  } || {
+    show_tail "$INSTALL_LOG" 10
+    die "could not download $1 for arm64 (see $INSTALL_LOG)"
+  }
+}
+install_emulation() { # the QEMU stand-in's files and the two-platform base image's root file systems
+  local deb tmp a
+  if [ "$(dpkg --print-architecture)" != amd64 ]; then
+    log "WARNING: not an amd64 host: no QEMU stand-in and no two-platform base image"
+    return 0
+  fi
+  if [ ! -f "$QEMU_CONTEXT/.complete" ]; then
+    deb=$(last_existing "$CACHE_DIR"/debs/qemu-user-static_*_amd64.deb)
+    if [ -z "$deb" ]; then
+      log "downloading qemu-user-static (not installed: it would register binfmt handlers)"
+      mkdir -p "$CACHE_DIR/debs"
+      (cd "$CACHE_DIR/debs" && apt-get -o APT::Sandbox::User=root download qemu-user-static) >>"$INSTALL_LOG" 2>&1 || {
+        apt_update_once
+        (cd "$CACHE_DIR/debs" && apt-get -o APT::Sandbox::User=root download qemu-user-static) >>"$INSTALL_LOG" 2>&1
+      } || die "could not download qemu-user-static (see $INSTALL_LOG)"
+      deb=$(last_existing "$CACHE_DIR"/debs/qemu-user-static_*_amd64.deb)
+    fi
+    tmp=$(mktemp -d "$CACHE_DIR/qemu-standin.XXXXXX")
+    dpkg-deb -x "$deb" "$tmp/deb"
+    mkdir -p "$tmp/ctx$EMU_MARK" "$tmp/ctx/binfmt.d"
+    for a in $QEMU_ARCHS; do
+      cp "$tmp/deb/usr/bin/qemu-$a-static" "$tmp/ctx$EMU_MARK/"
+      cp "$tmp/deb/usr/lib/binfmt.d/qemu-$a.conf" "$tmp/ctx/binfmt.d/"
+    done
+    basename "$deb" >"$tmp/ctx/.complete"
+    # another install may have finished first: keep its copy
+    [ -f "$QEMU_CONTEXT/.complete" ] || { rm -rf "$QEMU_CONTEXT" && mv -T "$tmp/ctx" "$QEMU_CONTEXT"; } || true
+    rm -rf "$tmp"
+    log "QEMU stand-in files ($QEMU_ARCHS) from $(basename "$deb") in $QEMU_CONTEXT"
+  fi
+  if [ ! -f "$BASE_CONTEXT/.complete" ]; then
+    deb=$(last_existing "$CACHE_DIR"/debs/busybox-static_*_arm64.deb)
+    [ -n "$deb" ] || {
+      arm64_download busybox-static
+      deb=$(last_existing "$CACHE_DIR"/debs/busybox-static_*_arm64.deb)
+    }
+    tmp=$(mktemp -d "$CACHE_DIR/base-image.XXXXXX")
+    dpkg-deb -x "$deb" "$tmp/deb"
+    mkdir -p "$tmp/ctx/amd64/bin" "$tmp/ctx/arm64/bin" "$tmp/ctx/amd64/tmp" "$tmp/ctx/arm64/tmp"
+    cp /bin/busybox "$tmp/ctx/amd64/bin/busybox"
+    cp "$tmp/deb/bin/busybox" "$tmp/ctx/arm64/bin/busybox"
+    # applet links made here: a RUN step would need the emulator for the arm64 half
+    for a in $(/bin/busybox --list); do
+      [ "$a" = busybox ] || ln -s busybox "$tmp/ctx/amd64/bin/$a"
+      [ "$a" = busybox ] || ln -s busybox "$tmp/ctx/arm64/bin/$a"
+    done
+    printf 'FROM scratch\nARG TARGETARCH\nCOPY ${TARGETARCH}/ /\n' >"$tmp/ctx/Dockerfile"
+    printf '%s %s\n' "$(dpkg-query -W -f='${Version}' busybox-static)" "$(basename "$deb")" >"$tmp/ctx/.complete"
+    # another install may have finished first: keep its copy
+    [ -f "$BASE_CONTEXT/.complete" ] || { rm -rf "$BASE_CONTEXT" && mv -T "$tmp/ctx" "$BASE_CONTEXT"; } || true
+    rm -rf "$tmp"
+    log "two-platform base image files (busybox amd64 + arm64 from $(basename "$deb")) in $BASE_CONTEXT"
+  fi
+}
+
 cmd_install() {
   [ $# -eq 0 ] || usage
   local ts=$EPOCHREALTIME need=() host=0
@@ -277,6 +364,8 @@ cmd_install() {
     docker buildx version >/dev/null 2>&1 || die "docker buildx still does not work after installing $deb"
   fi
 
+  is_debian && install_emulation
+
   if [ "$ENGINE" = trixie ] && [ ! -x "$TRIXIE_ENGINE_DIR/usr/sbin/dockerd" ]; then
     is_debian || die "ENGINE=trixie needs Debian packages"
     if [ -z "$(last_existing "$CACHE_DIR"/debs/docker.io_*.deb)" ] ||
@@ -310,14 +399,15 @@ reg_fail() { # log message : kill the registry just started (REG_PID, $pidfile o
   show_tail "$1"
   die "$2"
 }
-# start_registry STATE NAME AUTH CONFIG PORT
+# start_registry STATE NAME AUTH CONFIG PORT [STORAGE]
 #   AUTH: htpasswd | none | custom (CONFIG is the caller's file)
 #   PORT: '' = search from 5000 (main) or 5001 (others)
+#   STORAGE: inmemory | filesystem (default $E2E_REGISTRY_STORAGE, else inmemory)
 # Sets REG_ADDR REG_PID REG_USER REG_PASSWORD and writes STATE/registry-NAME.env(.json).
 start_registry() {
   local state=$1 name=$2 auth=$3 user_config=$4 port=$5
   local dir=$state/registry/$name log=$state/registry-$name.log pidfile=$state/pids/registry-$name
-  local storage=${E2E_REGISTRY_STORAGE:-inmemory} ts=$EPOCHREALTIME fixed_port=1 code ready=0
+  local storage=${6:-${E2E_REGISTRY_STORAGE:-inmemory}} ts=$EPOCHREALTIME fixed_port=1 code ready=0 data=''
   [ "$name" = main ] && log=$state/registry.log
   case $name in '' | *[!A-Za-z0-9_-]*) die "registry NAME must match [A-Za-z0-9_-]+: '$name'" ;; esac
   if is_alive "$(cat "$pidfile" 2>/dev/null || true)"; then die "registry '$name' is already running for $state"; fi
@@ -334,6 +424,7 @@ start_registry() {
   inmemory) storage_yaml='  inmemory: {}' ;;
   filesystem)
     mkdir -p "$dir/data"
+    data=$dir/data
     storage_yaml="  filesystem:
     rootdirectory: $dir/data"
     ;;
@@ -414,7 +505,8 @@ EOF
   write_env "$state/registry-$name.env" \
     "E2E_REGISTRY_NAME=$name" "E2E_REGISTRY=$REG_ADDR" "E2E_REGISTRY_PORT=$port" \
     "E2E_REGISTRY_PID=$REG_PID" "E2E_REGISTRY_AUTH=$auth" "E2E_REGISTRY_CONFIG=$dir/config.yml" \
-    "E2E_REGISTRY_LOG=$log" "E2E_USER=$REG_USER" "E2E_PASSWORD=$REG_PASSWORD"
+    "E2E_REGISTRY_LOG=$log" "E2E_USER=$REG_USER" "E2E_PASSWORD=$REG_PASSWORD" \
+    "E2E_REGISTRY_STORAGE=$storage" "E2E_REGISTRY_DATA=$data"
   [ "$auth" != custom ] || storage="as configured"
   log "registry '$name' ready on $REG_ADDR in $(since "$ts")s (PID $REG_PID, auth $auth, storage $storage)"
 }
@@ -476,6 +568,145 @@ start_dockerd() {
   die "dockerd did not become ready within ${START_TIMEOUT}s (see $log)"
 }
 
+# ------------------------------------------------------------------------------------------ emulation
+# binfmt_misc is global to the machine and shared by every run on it: handler changes happen under
+# one machine-wide lock (flock), the stand-in's handlers are recognized by their interpreter
+# directory ($EMU_MARK), and a run only removes those that were not there when it started.
+BINFMT=/proc/sys/fs/binfmt_misc
+BINFMT_LOCK=${E2E_BINFMT_LOCK:-/run/lock/ghcr-build-push-e2e-binfmt.lock}
+QEMU_IMAGE=gbp-e2e/qemu-standin:1
+BASE_IMAGE=gbp-e2e/busybox:1
+REPO_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+binfmt_mount() {
+  [ -e "$BINFMT/register" ] && return 0
+  # on this kernel the handlers live only as long as some binfmt_misc mount does: the one made in
+  # the stand-in's container goes away with it, so keep one on the host (left mounted, like systemd)
+  mount -t binfmt_misc binfmt_misc "$BINFMT" 2>/dev/null || {
+    log "WARNING: could not mount binfmt_misc on $BINFMT: emulators will not stay registered"
+    return 0
+  }
+  log "mounted binfmt_misc on $BINFMT"
+}
+binfmt_names() { # every registered handler, one a line
+  local f
+  for f in "$BINFMT"/*; do
+    [ -f "$f" ] || continue
+    case ${f##*/} in register | status) ;; *) echo "${f##*/}" ;; esac
+  done
+}
+binfmt_lock() { # take the machine-wide lock on fd 9 (waits for other runs' emulation sections)
+  mkdir -p "$(dirname "$BINFMT_LOCK")"
+  exec 9>>"$BINFMT_LOCK"
+  flock -w "${1:-120}" 9
+}
+binfmt_remove_new() { # snapshot_file : unregister the stand-in's handlers not in it, print their names
+  local h
+  for h in $(binfmt_names); do
+    grep -qx -- "$h" "$1" 2>/dev/null && continue
+    grep -q "^interpreter $EMU_MARK/" "$BINFMT/$h" 2>/dev/null || continue
+    if echo -1 >"$BINFMT/$h" 2>/dev/null; then echo "$h"; fi
+  done
+}
+qemu_image_load() { # STATE CFG: load the stand-in from its cached tar (built here the first time)
+  local state=$1 cfg=$2 key tar ctx
+  key=$({
+    cat "$QEMU_CONTEXT/.complete" "$REPO_DIR/__tests__/servers/qemu-binfmt.sh"
+    sha256sum </bin/busybox
+  } | sha256sum | cut -c1-16)
+  tar=$CACHE_DIR/images/qemu-standin-$key.tar
+  if [ -s "$tar" ]; then
+    DOCKER_HOST=$DOCKER_HOST_VALUE docker load -q -i "$tar"
+    return
+  fi
+  mkdir -p "$CACHE_DIR/images"
+  ctx=$(mktemp -d "$CACHE_DIR/images/ctx.XXXXXX")
+  cp -al "$QEMU_CONTEXT/." "$ctx/" 2>/dev/null || cp -a "$QEMU_CONTEXT/." "$ctx/"
+  mkdir -p "$ctx/bin"
+  cp /bin/busybox "$ctx/bin/busybox"
+  cp "$REPO_DIR/__tests__/servers/qemu-binfmt.sh" "$ctx/binfmt.sh"
+  printf 'FROM scratch\nCOPY . /\nENTRYPOINT ["/bin/busybox", "sh", "/binfmt.sh"]\n' >"$ctx/Dockerfile"
+  printf 'Dockerfile\n.complete\n' >"$ctx/.dockerignore"
+  DOCKER_HOST=$DOCKER_HOST_VALUE DOCKER_CONFIG=$cfg docker buildx build --provenance=false -q \
+    -t "$QEMU_IMAGE" --load "$ctx" &&
+    DOCKER_HOST=$DOCKER_HOST_VALUE docker save "$QEMU_IMAGE" -o "$tar.$$" &&
+    mv -f "$tar.$$" "$tar"
+  local rc=$?
+  rm -rf "$ctx" "$tar.$$"
+  return $rc
+}
+base_image_build() { # STATE CFG PLATFORMS
+  DOCKER_HOST=$DOCKER_HOST_VALUE DOCKER_CONFIG=$2 docker buildx build --provenance=false -q \
+    --platform "$3" -t "$BASE_IMAGE" --load "$BASE_CONTEXT"
+}
+# load_test_images STATE: the QEMU stand-in and the base image, side by side (about 1 s)
+load_test_images() {
+  local state=$1 ts=$EPOCHREALTIME cfg1 cfg2 qemu base
+  if [ ! -f "$QEMU_CONTEXT/.complete" ] || [ ! -f "$BASE_CONTEXT/.complete" ]; then
+    if [ "$(dpkg --print-architecture 2>/dev/null)" = amd64 ]; then
+      die "the QEMU stand-in or base image files are missing in $CACHE_DIR: run $0 install"
+    fi
+    QEMU_IMAGE='' BASE_IMAGE='' BASE_PLATFORMS=''
+    return 0
+  fi
+  # two platforms where the image store can hold them (containerd), the host's one otherwise
+  BASE_PLATFORMS=linux/amd64
+  if DOCKER_HOST=$DOCKER_HOST_VALUE docker info -f '{{json .DriverStatus}}' 2>/dev/null |
+    grep -q 'io.containerd.snapshotter'; then
+    BASE_PLATFORMS=linux/amd64,linux/arm64
+  fi
+  # private client configs keep buildx state out of the tests' config dir
+  cfg1=$(mktemp -d "$state/build-config.XXXXXX")
+  cfg2=$(mktemp -d "$state/build-config.XXXXXX")
+  qemu_image_load "$state" "$cfg1" >>"$state/images.log" 2>&1 &
+  qemu=$!
+  base_image_build "$state" "$cfg2" "$BASE_PLATFORMS" >>"$state/images.log" 2>&1 &
+  base=$!
+  wait "$qemu" || qemu=failed
+  wait "$base" || base=failed
+  rm -rf "$cfg1" "$cfg2"
+  if [ "$qemu" = failed ] || [ "$base" = failed ]; then
+    show_tail "$state/images.log"
+    die "loading the test images failed (see $state/images.log)"
+  fi
+  log "images $QEMU_IMAGE and $BASE_IMAGE ($BASE_PLATFORMS) loaded in $(since "$ts")s"
+}
+# binfmt_start STATE: remember which handlers exist before the run (under the lock)
+binfmt_start() {
+  [ -d "$BINFMT" ] || return 0
+  binfmt_mount
+  binfmt_lock 120 || die "timed out waiting for $BINFMT_LOCK (another run's emulation section?)"
+  binfmt_names >"$1/binfmt.before"
+  exec 9>&-
+}
+# binfmt_stop STATE: unregister the stand-in's handlers this run left behind
+binfmt_stop() {
+  local state=$1 removed
+  [ -f "$state/binfmt.before" ] || return 0
+  if ! binfmt_lock 60; then
+    log "WARNING: $BINFMT_LOCK busy for 60 s: not unregistering emulators now"
+    return 0
+  fi
+  removed=$(binfmt_remove_new "$state/binfmt.before" | tr '\n' ' ')
+  exec 9>&-
+  printf '%s\n' "$removed" >"$state/binfmt.removed"
+  [ -z "$removed" ] || log "unregistered the emulators this run registered: $removed"
+  mv -f "$state/binfmt.before" "$state/binfmt.before.done"
+}
+cmd_emulation_lock() { # STATE: hold the lock until stdin closes, then undo the section's handlers
+  [ $# -eq 1 ] || usage
+  local state snap
+  state=$(state_dir_arg "$1")
+  binfmt_mount
+  trap '' INT TERM HUP # the caller's process group may be signalled: clean up on EOF regardless
+  binfmt_lock "${E2E_BINFMT_LOCK_TIMEOUT:-300}" || die "timed out waiting for $BINFMT_LOCK"
+  snap=$(mktemp "$state/binfmt.section.XXXXXX")
+  binfmt_names >"$snap"
+  echo locked
+  cat >/dev/null || true
+  echo "removed: $(binfmt_remove_new "$snap" | tr '\n' ' ')"
+  rm -f "$snap"
+}
+
 # ------------------------------------------------------------------------------------------ start
 use_host_docker() {
   case ${E2E_USE_HOST_DOCKER:-} in
@@ -522,6 +753,8 @@ cmd_start() {
     log "WARNING: 'docker buildx' is not found with DOCKER_CONFIG=$state/docker-config (plugin only in ~/.docker?)"
 
   start_registry "$state" main htpasswd '' "${E2E_REGISTRY_PORT:-}"
+  binfmt_start "$state"
+  load_test_images "$state"
 
   write_env "$state/env" \
     "DOCKER_HOST=$DOCKER_HOST_VALUE" \
@@ -534,7 +767,12 @@ cmd_start() {
     "E2E_STATE_DIR=$state" \
     "E2E_DOCKER_MODE=$mode" \
     "E2E_ENGINE=$engine" \
-    "E2E_REGISTRY_STORAGE=${E2E_REGISTRY_STORAGE:-inmemory}"
+    "E2E_REGISTRY_STORAGE=${E2E_REGISTRY_STORAGE:-inmemory}" \
+    "E2E_QEMU_IMAGE=$QEMU_IMAGE" \
+    "E2E_BASE_IMAGE=$BASE_IMAGE" \
+    "E2E_BASE_PLATFORMS=$BASE_PLATFORMS" \
+    "E2E_BINFMT_LOCK=$BINFMT_LOCK" \
+    "E2E_BINFMT_MARK=$EMU_MARK"
   trap - EXIT
   log "started in $(since "$ts")s; environment in $state/env and $state/env.json"
   cat "$state/env"
@@ -555,7 +793,7 @@ start_failed() {
 # ------------------------------------------------------------------------------------------ start-registry
 cmd_start_registry() {
   [ $# -ge 2 ] || usage
-  local state name auth=htpasswd config='' port=''
+  local state name auth=htpasswd config='' port='' storage=''
   state=$(state_dir_arg "$1")
   name=$2
   shift 2
@@ -574,6 +812,10 @@ cmd_start_registry() {
       port=$2
       shift
       ;;
+    --storage)
+      case ${2:-} in inmemory | filesystem) storage=$2 ;; *) die "--storage needs inmemory or filesystem" ;; esac
+      shift
+      ;;
     *) die "unknown option for start-registry: $1" ;;
     esac
     shift
@@ -583,7 +825,7 @@ cmd_start_registry() {
     command -v "$p" >/dev/null || die "$p not found: run $0 install"
   done
   mkdir -p "$state/pids"
-  start_registry "$state" "$name" "$auth" "$config" "$port"
+  start_registry "$state" "$name" "$auth" "$config" "$port" "$storage"
   cat "$state/registry-$name.env"
 }
 
@@ -594,6 +836,7 @@ do_stop() {
     log "$state does not exist: nothing to stop"
     return 0
   }
+  binfmt_stop "$state"
   # registries first, then the engine (and whatever it spawned, e.g. its managed containerd)
   local stoppers=()
   for f in "$state"/pids/registry-*; do
@@ -690,6 +933,7 @@ start) shift && cmd_start "$@" ;;
 start-registry) shift && cmd_start_registry "$@" ;;
 stop) shift && cmd_stop "$@" ;;
 status) shift && cmd_status "$@" ;;
+emulation-lock) shift && cmd_emulation_lock "$@" ;;
 -h | --help | help) usage ;;
 *) usage ;;
 esac

@@ -1,7 +1,8 @@
 // A tiny base image with a shell, for tests whose Dockerfile has RUN steps: nothing can be pulled
 // here, so it is made from Debian's static busybox (package busybox-static, installed by
 // `scripts/e2e-env.sh install`) and pushed to the stack's registry with plain docker commands.
-// Single-platform (the host's); multi-platform tests stay COPY-only.
+// pushBusyboxBase is single-platform (the host's); baseImage() names the two-platform one that
+// scripts/e2e-env.sh loads into the engines.
 import { spawn } from 'node:child_process'
 import { copyFileSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
@@ -118,5 +119,50 @@ export async function pruneBuildCache(env: E2EEnv): Promise<void> {
     if (res.code !== 0) throw new Error(`docker builder prune failed:\n${res.output}`)
   } finally {
     rmSync(dir, { recursive: true, force: true })
+  }
+}
+
+/**
+ * The base image `scripts/e2e-env.sh start` loads into the engine (E2E_BASE_IMAGE,
+ * `gbp-e2e/busybox:1`): busybox with its applet links, for linux/amd64 (the host's
+ * busybox-static) and, on the containerd engine (trixie), linux/arm64 (Debian's arm64
+ * busybox-static) as well (E2E_BASE_PLATFORMS). `FROM` it in a test Dockerfile built with the
+ * docker driver (the engine's own store is read; never `--pull`). A `RUN` step on linux/arm64
+ * needs the QEMU stand-in registered (see emulation.ts).
+ */
+export function baseImage(env: E2EEnv): string {
+  if (!env.E2E_BASE_IMAGE) {
+    throw new Error('E2E_BASE_IMAGE is empty: run scripts/e2e-env.sh install (amd64 only)')
+  }
+  return env.E2E_BASE_IMAGE
+}
+
+/**
+ * Pushes the base image to a registry as `ref` (an image index with every platform the engine
+ * holds), for builders that cannot read the engine's store. `login` defaults to the stack's
+ * registry credentials.
+ */
+export async function pushBaseImage(
+  env: E2EEnv,
+  ref: string,
+  login: { registry: string; username: string; password: string } = {
+    registry: env.E2E_REGISTRY,
+    username: env.E2E_USER,
+    password: env.E2E_PASSWORD
+  }
+): Promise<void> {
+  const configDir = mkdtempSync(join(tmpdir(), 'ghcr-e2e-docker-config-'))
+  try {
+    const steps: [string[], string?][] = [
+      [['login', login.registry, '--username', login.username, '--password-stdin'], login.password],
+      [['tag', baseImage(env), ref]],
+      [['push', ref]]
+    ]
+    for (const [args, input] of steps) {
+      const res = await docker(env, configDir, args, input)
+      if (res.code !== 0) throw new Error(`docker ${args[0]} failed:\n${res.output}`)
+    }
+  } finally {
+    rmSync(configDir, { recursive: true, force: true })
   }
 }
