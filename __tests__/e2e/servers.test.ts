@@ -3,14 +3,37 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, jest, test } from '@jest/globals'
 import { spawn } from 'node:child_process'
 import { X509Certificate, createHash, verify } from 'node:crypto'
-import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs'
+import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs'
 import { request } from 'node:http'
 import { tmpdir } from 'node:os'
 import { dirname, join } from 'node:path'
 import { Readable } from 'node:stream'
-import { e2eEnv, type E2EEnv } from './harness.js'
+import { baseImage, pushBaseImage } from './base-image.js'
+import {
+  BINFMT,
+  binfmtHandlers,
+  emulationSection,
+  emulatorsFor,
+  installEmulators,
+  runStandIn,
+  unregisterEmulators,
+  type EmulationSection
+} from './emulation.js'
+import { ROOT, e2eEnv, trixieEnv, type E2EEnv } from './harness.js'
 import { freshContext } from './fixtures.js'
+import { startPackagesStack, type PackagesStack } from './packages.js'
+import {
+  registryDigest,
+  registryManifest,
+  registryTags,
+  stackLogin,
+  startTwoRegistries,
+  topLayerFile,
+  type RegistryLogin,
+  type TwoRegistries
+} from './registries.js'
 import { RegistryApi } from './registry-api.js'
+import { versionIdOf } from '../servers/github-packages.js'
 import { startFaultProxy, seededRandom, type FaultProxy } from '../servers/fault-proxy.js'
 import { startGitHubApi, type GitHubApi } from '../servers/github-api.js'
 import { isAlive } from '../servers/lifecycle.js'
@@ -540,8 +563,469 @@ describe('GitHub API stand-in', () => {
       path: '/user',
       auth: 'token',
       knownToken: true,
-      status: 200
+      status: 200,
+      query: ''
     })
     expect(JSON.stringify(api.requests)).not.toMatch(/ghp_|ghs_/)
+  })
+})
+
+// ------------------------------------------------------------ QEMU stand-in and the base image
+describe('QEMU stand-in and the two-platform base image (newer engine)', () => {
+  let tx: E2EEnv
+  let section: EmulationSection
+  const repo = 'emu/uname'
+  beforeAll(async () => {
+    tx = trixieEnv()
+    section = await emulationSection(tx) // binfmt_misc is the machine's: take turns
+  })
+  afterAll(async () => {
+    await section.release()
+    expect(binfmtHandlers().filter(h => h.standIn && !section.before.includes(h.name))).toEqual([])
+  })
+
+  /** A raw two-platform buildx build whose RUN step writes `uname -m` into /arch, pushed. */
+  const unameBuild = async (tag: string): Promise<{ code: number; out: string }> => {
+    const docker = dockerCli(tx)
+    await docker(
+      ['login', tx.E2E_REGISTRY, '-u', tx.E2E_USER, '--password-stdin'],
+      `${tx.E2E_PASSWORD}\n`
+    )
+    const ctx = mkdtempSync(join(tmpdir(), 'gbp-emu-ctx-'))
+    writeFileSync(join(ctx, 'Dockerfile'), `FROM ${baseImage(tx)}\nRUN uname -m > /arch\n`)
+    return docker([
+      'buildx',
+      'build',
+      '--no-cache',
+      '--provenance=false',
+      '--network=none',
+      '--platform',
+      'linux/amd64,linux/arm64',
+      '-t',
+      `${tx.E2E_REGISTRY}/${repo}:${tag}`,
+      '--push',
+      ctx
+    ])
+  }
+
+  test('without an emulator the arm64 RUN fails; with the stand-in the layers hold aarch64 and x86_64', async () => {
+    expect(tx.E2E_BASE_PLATFORMS).toBe('linux/amd64,linux/arm64')
+    unregisterEmulators(tx) // a clean slate: only handlers from before the run may remain
+    const foreign = emulatorsFor('arm64').map(h => `${h.name} (${h.interpreter})`)
+    if (foreign.length) {
+      throw new Error(`arm64 handlers registered before this run: ${foreign.join(', ')}`)
+    }
+    const failed = await unameBuild('without')
+    expect(failed.code).not.toBe(0)
+    expect(failed.out).toContain('exec format error')
+    const login = stackLogin(tx)
+    expect(await registryTags(login, repo)).toEqual([])
+
+    expect(await installEmulators(tx, 'arm64')).toContain('qemu-aarch64: registered')
+    expect(binfmtHandlers().find(h => h.name === 'qemu-aarch64')).toEqual({
+      name: 'qemu-aarch64',
+      enabled: true,
+      interpreter: '/usr/libexec/gbp-e2e-qemu/qemu-aarch64-static',
+      flags: 'PF',
+      magic: '7f454c460201010000000000000000000200b700',
+      standIn: true
+    })
+    expect(emulatorsFor('linux/arm64').map(h => h.name)).toEqual(['qemu-aarch64'])
+
+    const built = await unameBuild('with')
+    expect(built.out).not.toContain('ERROR')
+    expect(built.code).toBe(0)
+    const index = await registryManifest(login, repo, 'with')
+    const archs: Record<string, string | undefined> = {}
+    for (const m of index.manifests ?? []) {
+      archs[m.platform?.architecture ?? '?'] = await topLayerFile(login, repo, m.digest, 'arch')
+    }
+    expect(archs).toEqual({ amd64: 'x86_64\n', arm64: 'aarch64\n' })
+  })
+
+  test("the stand-in keeps setup-qemu-action's contract; the base image pushes as a two-platform index", async () => {
+    const status = JSON.parse(
+      (await runStandIn(tx, [])).split('\n').find(l => l.startsWith('{')) ?? '{}'
+    ) as { supported: string[]; emulators: string[] }
+    expect(status.emulators).toContain('qemu-aarch64')
+    expect(status.supported).toEqual(expect.arrayContaining(['linux/amd64', 'linux/arm64']))
+    expect(await installEmulators(tx, 'linux/arm64')).toContain('qemu-aarch64: already registered')
+    // an unknown architecture is refused before anything is registered
+    await expect(installEmulators(tx, 'riscv64,mips')).rejects.toThrow(
+      'unsupported architecture: mips'
+    )
+    expect(binfmtHandlers().map(h => h.name)).not.toContain('qemu-riscv64')
+
+    const ref = `${tx.E2E_REGISTRY}/base/busybox-multi:1`
+    await pushBaseImage(tx, ref)
+    const login = stackLogin(tx)
+    const index = await registryManifest(login, 'base/busybox-multi', '1')
+    const platforms = (index.manifests ?? []).map(m => m.platform?.architecture).sort()
+    expect(platforms).toEqual(['amd64', 'arm64'])
+  })
+
+  test('clean-up removes only stand-in handlers that were not there before: unregisterEmulators, e2e-env.sh stop', async () => {
+    // a handler that is not the stand-in's: nothing here may remove it
+    writeFileSync(join(BINFMT, 'register'), ':gbp-e2e-probe:E::gbpprobe::/bin/false:')
+    const fake = mkdtempSync(join(tmpdir(), 'gbp-emu-state-'))
+    try {
+      await installEmulators(tx, 'riscv64,s390x')
+      // a copy of the run's snapshot that says qemu-s390x was there before the run
+      writeFileSync(join(fake, 'binfmt.before'), [...section.before, 'qemu-s390x'].join('\n'))
+      expect(unregisterEmulators({ ...tx, E2E_STATE_DIR: fake }).sort()).toEqual([
+        'qemu-aarch64',
+        'qemu-riscv64'
+      ])
+      let names = binfmtHandlers().map(h => h.name)
+      expect(names).toEqual(expect.arrayContaining(['qemu-s390x', 'gbp-e2e-probe']))
+
+      // the harness's stop does the same with the run's snapshot (here: a fake run whose
+      // snapshot lacks qemu-s390x; its own lock file, since this section holds the real one)
+      await installEmulators(tx, 'riscv64')
+      writeFileSync(join(fake, 'binfmt.before'), section.before.join('\n'))
+      const stop = await new Promise<number>(resolve =>
+        spawn('bash', [join(ROOT, 'scripts/e2e-env.sh'), 'stop', fake], {
+          env: { ...process.env, E2E_BINFMT_LOCK: join(fake, 'lock') },
+          stdio: 'ignore'
+        }).on('close', code => resolve(code ?? -1))
+      )
+      expect(stop).toBe(0)
+      expect(readFileSync(join(fake, 'binfmt.removed'), 'utf8').trim().split(' ').sort()).toEqual([
+        'qemu-riscv64',
+        'qemu-s390x'
+      ])
+      names = binfmtHandlers().map(h => h.name)
+      expect(names).toContain('gbp-e2e-probe')
+      expect(names.filter(n => /^qemu-(aarch64|riscv64|s390x)$/.test(n))).toEqual([])
+    } finally {
+      writeFileSync(join(BINFMT, 'gbp-e2e-probe'), '-1')
+      rmSync(fake, { recursive: true, force: true })
+    }
+  })
+
+  test("a section's release unregisters the stand-in handlers registered in it", async () => {
+    await installEmulators(tx, 'arm')
+    expect(await section.release()).toEqual(['qemu-arm'])
+    expect(binfmtHandlers().map(h => h.name)).not.toContain('qemu-arm')
+  })
+})
+
+// ------------------------------------------------------------------ two registries, two logins
+describe('two registries with different credentials (htpasswd + GHCR-like token service)', () => {
+  let regs: TwoRegistries
+  beforeAll(async () => {
+    regs = await startTwoRegistries()
+  })
+  afterAll(async () => {
+    await regs.stop()
+  })
+
+  test("plain docker login + docker push work against both; each refuses the other's password", async () => {
+    const { htpasswd, token } = regs
+    expect(htpasswd.username).not.toBe(token.username)
+    expect(htpasswd.password).not.toBe(token.password)
+    const docker = dockerCli(e2eEnv())
+    for (const [r, other] of [
+      [htpasswd, token],
+      [token, htpasswd]
+    ] as [RegistryLogin, RegistryLogin][]) {
+      const wrong = await docker(
+        ['login', r.registry, '-u', r.username, '--password-stdin'],
+        `${other.password}\n`
+      )
+      expect(wrong.code).not.toBe(0)
+      const ok = await docker(
+        ['login', r.registry, '-u', r.username, '--password-stdin'],
+        `${r.password}\n`
+      )
+      expect(ok.out).toContain('Login Succeeded')
+    }
+    const local = 'gbp-e2e/two-registries:v1'
+    expect((await docker(['buildx', 'build', '--load', '-t', local, freshContext()])).code).toBe(0)
+    for (const r of [htpasswd, token]) {
+      expect((await docker(['tag', local, `${r.registry}/acme/app:v1`])).code).toBe(0)
+      const push = await docker(['push', `${r.registry}/acme/app:v1`])
+      expect(push.out).not.toContain('denied')
+      expect(push.code).toBe(0)
+      expect(await registryTags(r, 'acme/app')).toEqual(['v1'])
+    }
+    const digests = await Promise.all(
+      [htpasswd, token].map(r => registryDigest(r, 'acme/app', 'v1'))
+    )
+    expect(digests[0]).toMatch(/^sha256:[0-9a-f]{64}$/)
+    expect(digests[1]).toBe(digests[0])
+    expect(token.server.traffic.some(t => t.method === 'PUT' && t.user === token.username)).toBe(
+      true
+    )
+  })
+})
+
+// ---------------------------------------------------------- GitHub Packages API (real registry)
+describe('GitHub Packages API stand-in, backed by a filesystem registry', () => {
+  let stack: PackagesStack
+  let login: RegistryLogin
+  const digests: Record<string, string> = {}
+  const tokens = {
+    ghp_admin: {
+      scopes: ['read:packages', 'write:packages', 'delete:packages'],
+      login: 'octo-dev'
+    },
+    ghp_reader: { scopes: ['read:packages'], login: 'octo-dev' },
+    ghp_noscope: { scopes: [], login: 'octo-dev' },
+    ghs_job: {}, // a job token: write role on packages, no admin
+    ghs_admin: { packageRole: 'admin' as const },
+    ghs_outsider: { packageRole: 'none' as const }
+  }
+  const api = (
+    path: string,
+    token?: string,
+    method = 'GET'
+  ): Promise<{ status: number; body: unknown; link: string | null }> =>
+    fetch(`${stack.api.url}${path}`, {
+      method,
+      headers: token ? { Authorization: `Bearer ${token}` } : {}
+    }).then(async res => ({
+      status: res.status,
+      body: res.status === 204 ? null : await res.json(),
+      link: res.headers.get('link')
+    }))
+  type Version = { id: number; name: string; metadata: { container: { tags: string[] } } }
+  const tagsByDigest = (body: unknown): Record<string, string[]> =>
+    Object.fromEntries((body as Version[]).map(v => [v.name, v.metadata.container.tags]))
+
+  beforeAll(async () => {
+    stack = await startPackagesStack({
+      tokens,
+      owners: { 'acme-org': 'Organization' },
+      pulls: { 'acme-org/app': { 7: { state: 'closed', merged: true }, 8: { state: 'open' } } }
+    })
+    login = stack.registry
+    const docker = dockerCli(e2eEnv())
+    const l = await docker(
+      ['login', login.registry, '-u', login.username, '--password-stdin'],
+      `${login.password}\n`
+    )
+    expect(l.code).toBe(0)
+    const push = async (key: string, repo: string, tags: string[]): Promise<void> => {
+      const args = tags.flatMap(t => ['-t', `${login.registry}/${repo}:${t}`])
+      const res = await docker(['buildx', 'build', '--push', ...args, freshContext()])
+      if (res.code !== 0) throw new Error(res.out)
+      digests[key] = (await registryDigest(login, repo, tags[0])) ?? ''
+    }
+    // main three times: the first two pushes leave their manifests behind, untagged or not
+    await push('d1', 'acme-org/app', ['main', 'v1'])
+    await push('d2', 'acme-org/app', ['main'])
+    await push('d3', 'acme-org/app', ['main', 'pr-7'])
+    await push('w1', 'acme-org/app/web', ['main'])
+    await push('s1', 'acme-org/solo', ['latest'])
+    await push('u1', 'octo-dev/tool', ['main'])
+  })
+  afterAll(async () => {
+    await stack.stop()
+  })
+
+  test("versions are the registry's manifests: untagged ones without tags, ids stable per digest", async () => {
+    const path = '/orgs/acme-org/packages/container/app/versions'
+    const res = await api(path, 'ghp_reader')
+    expect(res.status).toBe(200)
+    expect(tagsByDigest(res.body)).toEqual({
+      [digests.d1]: ['v1'],
+      [digests.d2]: [],
+      [digests.d3]: ['main', 'pr-7']
+    })
+    const [newest] = res.body as (Version & Record<string, string>)[]
+    expect(newest).toMatchObject({
+      id: versionIdOf(digests.d3),
+      name: digests.d3,
+      url: `${stack.api.url}${path}/${versionIdOf(digests.d3)}`,
+      html_url: `https://github.com/orgs/acme-org/packages/container/app/${versionIdOf(digests.d3)}`,
+      metadata: { package_type: 'container' }
+    })
+    expect(newest.created_at).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/)
+    expect(newest.updated_at).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/)
+    const again = await api(path, 'ghs_job')
+    expect((again.body as Version[]).map(v => v.id)).toEqual((res.body as Version[]).map(v => v.id))
+    const one = await api(`${path}/${versionIdOf(digests.d2)}`, 'ghp_reader')
+    expect(one.body).toMatchObject({ name: digests.d2, metadata: { container: { tags: [] } } })
+  })
+
+  test('pagination: per_page (at most 100), page, Link rel next/last/prev/first; the next link works as given', async () => {
+    const base = '/orgs/acme-org/packages/container/app/versions'
+    const first = await api(`${base}?state=active&per_page=2`, 'ghp_reader')
+    expect((first.body as Version[]).map(v => v.name)).toEqual([digests.d3, digests.d2])
+    const links = Object.fromEntries(
+      [...(first.link ?? '').matchAll(/<([^>]+)>; rel="(\w+)"/g)].map(m => [m[2], m[1]])
+    )
+    expect(Object.keys(links)).toEqual(['next', 'last'])
+    expect(links.next).toMatch(/\/organizations\/\d+\/packages\/container\/app\/versions\?/)
+    expect(new URL(links.next).search).toBe('?state=active&per_page=2&page=2')
+    const second = await fetch(links.next, { headers: { Authorization: 'Bearer ghp_reader' } })
+    expect(((await second.json()) as Version[]).map(v => v.name)).toEqual([digests.d1])
+    expect(second.headers.get('link')).toMatch(/rel="prev".*rel="first"/)
+    const capped = await api(`${base}?per_page=500`, 'ghp_reader')
+    expect((capped.body as Version[]).length).toBe(3)
+    expect(capped.link).toBeNull()
+    expect((await api(`${base}?per_page=2&page=3`, 'ghp_reader')).body).toEqual([])
+  })
+
+  test('package, owner types, user-owned packages and URL-encoded names with slashes', async () => {
+    const pkg = await api('/orgs/acme-org/packages/container/app', 'ghp_reader')
+    expect(pkg.body).toMatchObject({
+      name: 'app',
+      package_type: 'container',
+      version_count: 3,
+      owner: { login: 'acme-org', type: 'Organization' }
+    })
+    expect((await api('/users/acme-org')).body).toMatchObject({ type: 'Organization' })
+    expect((await api('/users/octo-dev')).body).toMatchObject({ type: 'User' })
+    expect((await api('/users/nobody-here')).status).toBe(404)
+    const web = await api('/orgs/acme-org/packages/container/app%2Fweb/versions', 'ghp_reader')
+    expect(tagsByDigest(web.body)).toEqual({ [digests.w1]: ['main'] })
+    expect(
+      (await api('/orgs/acme-org/packages/container/app/web/versions', 'ghp_reader')).status
+    ).toBe(404)
+    for (const path of ['/users/octo-dev', '/user']) {
+      const mine = await api(`${path}/packages/container/tool/versions`, 'ghp_reader')
+      expect(tagsByDigest(mine.body)).toEqual({ [digests.u1]: ['main'] })
+    }
+    // an organization's package is not found under /users/, nor a user's under /orgs/
+    expect(
+      (await api('/users/acme-org/packages/container/app/versions', 'ghp_reader')).status
+    ).toBe(404)
+    expect(
+      (await api('/orgs/octo-dev/packages/container/tool/versions', 'ghp_reader')).status
+    ).toBe(404)
+    const unknown = await api('/orgs/acme-org/packages/container/nothing/versions', 'ghp_reader')
+    expect(unknown).toMatchObject({ status: 404, body: { message: 'Package not found.' } })
+  })
+
+  test("permissions: a classic PAT's scopes, a job token's role on the package", async () => {
+    const versions = '/orgs/acme-org/packages/container/app/versions'
+    const d2 = `${versions}/${versionIdOf(digests.d2)}`
+    expect(await api(versions)).toMatchObject({
+      status: 401,
+      body: { message: 'Requires authentication' }
+    })
+    expect(await api(versions, 'ghp_noscope')).toMatchObject({
+      status: 403,
+      body: { message: "You need at least read:packages scope to get a package's versions." }
+    })
+    expect(await api(versions, 'ghs_outsider')).toMatchObject({
+      status: 404,
+      body: { message: 'Package not found.' }
+    })
+    expect(await api(d2, 'ghp_reader', 'DELETE')).toMatchObject({
+      status: 403,
+      body: {
+        message:
+          'You need at least delete:packages and read:packages scopes to delete a package version.'
+      }
+    })
+    expect(await api(d2, 'ghs_job', 'DELETE')).toMatchObject({
+      status: 403,
+      body: { message: 'Resource not accessible by integration' }
+    })
+    expect(await registryDigest(login, 'acme-org/app', digests.d2)).toBe(digests.d2)
+    expect((await api(`${versions}/123`, 'ghs_admin', 'DELETE')).body).toMatchObject({
+      message: 'Package version not found.'
+    })
+  })
+
+  test('created_at can be set per digest; versions are listed newest first', async () => {
+    const versions = '/orgs/acme-org/packages/container/app/versions'
+    stack.api.versionDates[digests.d3] = { created_at: '2020-01-02T03:04:05Z' }
+    try {
+      const res = (await api(versions, 'ghp_reader')).body as (Version & { created_at: string })[]
+      expect(res.map(v => v.name)).toEqual([digests.d2, digests.d1, digests.d3])
+      expect(res[2]).toMatchObject({
+        created_at: '2020-01-02T03:04:05Z',
+        updated_at: '2020-01-02T03:04:05Z'
+      })
+    } finally {
+      delete stack.api.versionDates[digests.d3]
+    }
+  })
+
+  test('DELETE deletes the manifest through the registry; the last tagged version is refused', async () => {
+    const versions = '/orgs/acme-org/packages/container/app/versions'
+    const del = await api(`${versions}/${versionIdOf(digests.d2)}`, 'ghs_admin', 'DELETE')
+    expect(del.status).toBe(204)
+    expect(await registryDigest(login, 'acme-org/app', digests.d2)).toBeUndefined()
+    expect(stack.registry.traffic).toContainEqual({
+      method: 'DELETE',
+      path: `/v2/acme-org/app/manifests/${digests.d2}`,
+      status: 202
+    })
+    expect(Object.keys(tagsByDigest((await api(versions, 'ghp_admin')).body)).sort()).toEqual(
+      [digests.d1, digests.d3].sort()
+    )
+    // a tagged version: its tags go with it (as on ghcr.io)
+    expect(
+      (await api(`${versions}/${versionIdOf(digests.d1)}`, 'ghp_admin', 'DELETE')).status
+    ).toBe(204)
+    expect(await registryTags(login, 'acme-org/app')).toEqual(['main', 'pr-7'])
+
+    const solo = `/orgs/acme-org/packages/container/solo/versions/${versionIdOf(digests.s1)}`
+    expect(await api(solo, 'ghp_admin', 'DELETE')).toMatchObject({
+      status: 400,
+      body: {
+        message:
+          'You cannot delete the last tagged version of a package. You must delete the package instead.'
+      }
+    })
+    expect(await registryDigest(login, 'acme-org/solo', 'latest')).toBe(digests.s1)
+  })
+
+  test('a two-platform index from the containerd engine: the index is tagged, its platform manifests untagged', async () => {
+    const tx = trixieEnv()
+    const docker = dockerCli(tx)
+    await docker(
+      ['login', login.registry, '-u', login.username, '--password-stdin'],
+      `${login.password}\n`
+    )
+    const image = `${login.registry}/acme-org/multi:main`
+    const ctx = freshContext()
+    const push = await docker([
+      'buildx',
+      'build',
+      '--provenance=false',
+      '--platform',
+      'linux/amd64,linux/arm64',
+      '-t',
+      image,
+      '--push',
+      ctx
+    ])
+    expect(push.code).toBe(0)
+    const index = await registryManifest(login, 'acme-org/multi', 'main')
+    const children = (index.manifests ?? []).map(m => m.digest)
+    expect(children).toHaveLength(2)
+    const res = await api('/orgs/acme-org/packages/container/multi/versions', 'ghp_reader')
+    expect(tagsByDigest(res.body)).toEqual({
+      [(await registryDigest(login, 'acme-org/multi', 'main')) ?? '']: ['main'],
+      [children[0]]: [],
+      [children[1]]: []
+    })
+  })
+
+  test('pull requests, canned faults and the request log', async () => {
+    expect((await api('/repos/acme-org/app/pulls/7')).body).toMatchObject({
+      number: 7,
+      state: 'closed',
+      merged: true
+    })
+    expect((await api('/repos/Acme-Org/App/pulls/8')).body).toMatchObject({ state: 'open' })
+    expect((await api('/repos/acme-org/app/pulls/9')).status).toBe(404)
+    stack.api.faults.push({ status: 502, path: '/versions', count: 1 })
+    const versions = '/orgs/acme-org/packages/container/app/versions'
+    expect((await api(versions, 'ghp_reader')).status).toBe(502)
+    expect((await api(versions, 'ghp_reader')).status).toBe(200)
+    const log = stack.api.requests.filter(r => r.path === versions).slice(-2)
+    expect(log.map(r => [r.method, r.status, r.knownToken])).toEqual([
+      ['GET', 502, true],
+      ['GET', 200, true]
+    ])
+    expect(stack.api.requests.some(r => r.query === 'state=active&per_page=2')).toBe(true)
+    expect(JSON.stringify(stack.api.requests)).not.toMatch(/ghp_|ghs_/)
   })
 })

@@ -25,8 +25,25 @@ export {
   startGitHubApi,
   type ApiRequest,
   type GitHubApi,
+  type ApiFault,
   type GitHubApiOptions,
+  type PullSpec,
   type RepoSpec,
   type TokenSpec
 } from './github-api.js'
 export { createSigningIdentity, decodeJwt, signJwt, type SigningIdentity } from './x509.js'
+export {
+  startHtpasswdRegistry,
+  type FrontRequest,
+  type HtpasswdRegistry,
+  type HtpasswdRegistryOptions,
+  type RegistryStorage
+} from './htpasswd-registry.js'
+export {
+  listVersions,
+  versionIdOf,
+  type PackageRole,
+  type PackageVersion,
+  type PackagesBackend
+} from './github-packages.js'
+export { startDistribution, type Distribution } from './registry-process.js'
