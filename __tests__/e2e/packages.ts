@@ -8,6 +8,33 @@ import {
   type HtpasswdRegistry,
   type HtpasswdRegistryOptions
 } from '../servers/htpasswd-registry.js'
+import type { PackagesBackend } from '../servers/package-versions.js'
+import type { TokenAuthRegistry } from '../servers/token-auth-registry.js'
+
+/**
+ * The `packages` option of startGitHubApi for a registry of __tests__/servers started with
+ * `storage: 'filesystem'`: the htpasswd one (Basic auth) or the GHCR-like token one (a token
+ * with pull and delete, signed directly).
+ */
+export function packagesBackendOf(reg: HtpasswdRegistry | TokenAuthRegistry): PackagesBackend {
+  if (!reg.storageRoot) throw new Error('the packages API needs a registry with filesystem storage')
+  if ('authorization' in reg) {
+    return {
+      registry: reg.registry,
+      storageRoot: reg.storageRoot,
+      authorization: reg.authorization
+    }
+  }
+  return {
+    registry: reg.registry,
+    storageRoot: reg.storageRoot,
+    authorization: repo =>
+      'Bearer ' +
+      reg.issueToken('packages-api', [
+        { type: 'repository', name: repo, actions: ['pull', 'delete'] }
+      ])
+  }
+}
 
 export interface PackagesStack {
   registry: HtpasswdRegistry
@@ -20,20 +47,9 @@ export async function startPackagesStack(
 ): Promise<PackagesStack> {
   const { registry: registryOptions, ...apiOptions } = options
   const registry = await startHtpasswdRegistry({ storage: 'filesystem', ...registryOptions })
-  if (!registry.storageRoot) {
-    await registry.stop()
-    throw new Error('the packages API needs a registry with filesystem storage')
-  }
   let api: GitHubApi
   try {
-    api = await startGitHubApi({
-      ...apiOptions,
-      packages: {
-        registry: registry.registry,
-        storageRoot: registry.storageRoot,
-        authorization: registry.authorization
-      }
-    })
+    api = await startGitHubApi({ ...apiOptions, packages: packagesBackendOf(registry) })
   } catch (err) {
     await registry.stop()
     throw err

@@ -21,7 +21,7 @@ import {
 } from './emulation.js'
 import { ROOT, e2eEnv, trixieEnv, type E2EEnv } from './harness.js'
 import { freshContext } from './fixtures.js'
-import { startPackagesStack, type PackagesStack } from './packages.js'
+import { packagesBackendOf, startPackagesStack, type PackagesStack } from './packages.js'
 import {
   registryDigest,
   registryManifest,
@@ -33,7 +33,7 @@ import {
   type TwoRegistries
 } from './registries.js'
 import { RegistryApi } from './registry-api.js'
-import { versionIdOf } from '../servers/github-packages.js'
+import { versionIdOf } from '../servers/package-versions.js'
 import { startFaultProxy, seededRandom, type FaultProxy } from '../servers/fault-proxy.js'
 import { startGitHubApi, type GitHubApi } from '../servers/github-api.js'
 import { isAlive } from '../servers/lifecycle.js'
@@ -574,7 +574,7 @@ describe('GitHub API stand-in', () => {
 describe('QEMU stand-in and the two-platform base image (newer engine)', () => {
   let tx: E2EEnv
   let section: EmulationSection
-  const repo = 'emu/uname'
+  const repo = `emu/uname-${Date.now().toString(36)}`
   beforeAll(async () => {
     tx = trixieEnv()
     section = await emulationSection(tx) // binfmt_misc is the machine's: take turns
@@ -644,6 +644,7 @@ describe('QEMU stand-in and the two-platform base image (newer engine)', () => {
   })
 
   test("the stand-in keeps setup-qemu-action's contract; the base image pushes as a two-platform index", async () => {
+    await installEmulators(tx, 'arm64')
     const status = JSON.parse(
       (await runStandIn(tx, [])).split('\n').find(l => l.startsWith('{')) ?? '{}'
     ) as { supported: string[]; emulators: string[] }
@@ -656,10 +657,10 @@ describe('QEMU stand-in and the two-platform base image (newer engine)', () => {
     )
     expect(binfmtHandlers().map(h => h.name)).not.toContain('qemu-riscv64')
 
-    const ref = `${tx.E2E_REGISTRY}/base/busybox-multi:1`
+    const ref = `${tx.E2E_REGISTRY}/${repo}-base:1`
     await pushBaseImage(tx, ref)
     const login = stackLogin(tx)
-    const index = await registryManifest(login, 'base/busybox-multi', '1')
+    const index = await registryManifest(login, `${repo}-base`, '1')
     const platforms = (index.manifests ?? []).map(m => m.platform?.architecture).sort()
     expect(platforms).toEqual(['amd64', 'arm64'])
   })
@@ -669,7 +670,8 @@ describe('QEMU stand-in and the two-platform base image (newer engine)', () => {
     writeFileSync(join(BINFMT, 'register'), ':gbp-e2e-probe:E::gbpprobe::/bin/false:')
     const fake = mkdtempSync(join(tmpdir(), 'gbp-emu-state-'))
     try {
-      await installEmulators(tx, 'riscv64,s390x')
+      unregisterEmulators(tx)
+      await installEmulators(tx, 'arm64,riscv64,s390x')
       // a copy of the run's snapshot that says qemu-s390x was there before the run
       writeFileSync(join(fake, 'binfmt.before'), [...section.before, 'qemu-s390x'].join('\n'))
       expect(unregisterEmulators({ ...tx, E2E_STATE_DIR: fake }).sort()).toEqual([
@@ -703,10 +705,17 @@ describe('QEMU stand-in and the two-platform base image (newer engine)', () => {
     }
   })
 
-  test("a section's release unregisters the stand-in handlers registered in it", async () => {
+  test("sections take turns; a section's release unregisters the stand-in handlers registered in it", async () => {
     await installEmulators(tx, 'arm')
+    let second: EmulationSection | undefined
+    const waiting = emulationSection(tx).then(s => (second = s))
+    await new Promise(resolve => setTimeout(resolve, 700))
+    expect(second).toBeUndefined() // this section still holds the lock
     expect(await section.release()).toEqual(['qemu-arm'])
     expect(binfmtHandlers().map(h => h.name)).not.toContain('qemu-arm')
+    await waiting
+    expect(second?.before).not.toContain('qemu-arm')
+    expect(await second?.release()).toEqual([])
   })
 })
 
@@ -1027,5 +1036,48 @@ describe('GitHub Packages API stand-in, backed by a filesystem registry', () => 
     ])
     expect(stack.api.requests.some(r => r.query === 'state=active&per_page=2')).toBe(true)
     expect(JSON.stringify(stack.api.requests)).not.toMatch(/ghp_|ghs_/)
+  })
+
+  test('the same API over the GHCR-like token registry (filesystem storage)', async () => {
+    const reg = await startTokenAuthRegistry({
+      storage: 'filesystem',
+      accounts: { pusher: { password: 'push-secret', scopes: ['read:packages', 'write:packages'] } }
+    })
+    const gh = await startGitHubApi({
+      tokens: { ghp_admin: tokens.ghp_admin },
+      owners: { 'acme-org': 'Organization' },
+      packages: packagesBackendOf(reg)
+    })
+    try {
+      const docker = dockerCli(e2eEnv())
+      await docker(['login', reg.registry, '-u', 'pusher', '--password-stdin'], 'push-secret\n')
+      for (const tag of ['a', 'b']) {
+        const res = await docker([
+          'buildx',
+          'build',
+          '--push',
+          '-t',
+          `${reg.registry}/acme-org/ghcr:${tag}`,
+          freshContext()
+        ])
+        expect(res.code).toBe(0)
+      }
+      const pusher = { registry: reg.registry, username: 'pusher', password: 'push-secret' }
+      const b = (await registryDigest(pusher, 'acme-org/ghcr', 'b')) ?? ''
+      const path = '/orgs/acme-org/packages/container/ghcr/versions'
+      const list = await fetch(`${gh.url}${path}`, {
+        headers: { Authorization: 'token ghp_admin' }
+      })
+      expect(Object.values(tagsByDigest(await list.json())).sort()).toEqual([['a'], ['b']])
+      const del = await fetch(`${gh.url}${path}/${versionIdOf(b)}`, {
+        method: 'DELETE',
+        headers: { Authorization: 'token ghp_admin' }
+      })
+      expect(del.status).toBe(204)
+      expect(await registryTags(pusher, 'acme-org/ghcr')).toEqual(['a'])
+    } finally {
+      await gh.stop()
+      await reg.stop()
+    }
   })
 })

@@ -25,7 +25,10 @@ import {
   type PackageRole,
   type PackagesBackend
 } from './github-packages.js'
+import { errorBody, lookup, repoRoute, type PullSpec, type RepoSpec } from './github-repos.js'
 import { LOOPBACK, closeServer, json, listen } from './lifecycle.js'
+
+export type { PullSpec, RepoSpec } from './github-repos.js'
 
 export interface TokenSpec {
   /** Classic-PAT scopes for X-OAuth-Scopes; null = no header (job tokens, fine-grained PATs). */
@@ -43,14 +46,6 @@ export interface TokenSpec {
   packageRole?: PackageRole
 }
 
-export interface PullSpec {
-  state: 'open' | 'closed'
-  merged?: boolean
-  title?: string
-  /** Head branch (default `pr-<n>`). */
-  head?: string
-}
-
 /** A canned failure: the next `count` matching requests get it instead of their answer. */
 export interface ApiFault {
   status: number
@@ -61,20 +56,6 @@ export interface ApiFault {
   path?: string | RegExp
   message?: string
   headers?: Record<string, string>
-}
-
-export interface RepoSpec {
-  description?: string | null
-  /** SPDX id (MIT, Apache-2.0; NOASSERTION for an unrecognized license); null = no license. */
-  license?: string | null
-  default_branch?: string
-  private?: boolean
-  /** Default: `${serverUrl}/${owner}/${repo}`. */
-  html_url?: string
-  topics?: string[]
-  /** Answer this status instead of the repository (e.g. 403, 500, 503). */
-  status?: number
-  message?: string
 }
 
 export interface ApiRequest {
@@ -124,47 +105,6 @@ export interface GitHubApi {
   stop(): Promise<void>
 }
 
-const DOCS = 'https://docs.github.com/rest'
-
-function errorBody(status: number, message: string): object {
-  return { message, documentation_url: DOCS, status: String(status) }
-}
-
-function repoJson(key: string, spec: RepoSpec, serverUrl: string, id: number): object {
-  const [owner, name] = key.split('/')
-  const html = spec.html_url ?? `${serverUrl}/${owner}/${name}`
-  const spdx = spec.license === undefined ? 'MIT' : spec.license
-  const license =
-    spdx === null
-      ? null
-      : {
-          key: spdx === 'NOASSERTION' ? 'other' : spdx.toLowerCase(),
-          name: spdx === 'NOASSERTION' ? 'Other' : `${spdx} License`,
-          spdx_id: spdx,
-          url:
-            spdx === 'NOASSERTION' ? null : `https://api.github.com/licenses/${spdx.toLowerCase()}`
-        }
-  return {
-    id,
-    name,
-    full_name: `${owner}/${name}`,
-    private: spec.private ?? false,
-    visibility: spec.private ? 'private' : 'public',
-    owner: { login: owner, id: id + 1000, type: 'Organization' },
-    html_url: html,
-    description: spec.description === undefined ? `${name} test repository` : spec.description,
-    fork: false,
-    default_branch: spec.default_branch ?? 'main',
-    license,
-    topics: spec.topics ?? []
-  }
-}
-
-const lookup = <T>(table: Record<string, T>, key: string): [string, T] | undefined => {
-  const k = Object.keys(table).find(x => x.toLowerCase() === key.toLowerCase())
-  return k === undefined ? undefined : [k, table[k]]
-}
-
 function kindOf(token: string, spec: TokenSpec): 'user' | 'installation' {
   return spec.kind ?? (token.startsWith('ghs_') ? 'installation' : 'user')
 }
@@ -185,23 +125,6 @@ function callerOf(token: string | undefined, spec: TokenSpec | undefined): Calle
   return kind === 'installation'
     ? { kind, role }
     : { kind, login: spec.login ?? 'octo-dev', scopes: scopesOf(token, spec), role }
-}
-
-function pullJson(key: string, n: number, p: PullSpec, serverUrl: string, apiUrl: string): object {
-  const closedAt = p.state === 'closed' ? '2026-11-20T10:00:00Z' : null
-  return {
-    url: `${apiUrl}/repos/${key}/pulls/${n}`,
-    id: idOf(`pull:${key}#${n}`),
-    number: n,
-    state: p.state,
-    title: p.title ?? `Pull request ${n}`,
-    html_url: `${serverUrl}/${key}/pull/${n}`,
-    merged: p.merged ?? false,
-    merged_at: p.merged ? closedAt : null,
-    closed_at: closedAt,
-    head: { ref: p.head ?? `pr-${n}`, sha: idOf(`sha:${key}#${n}`).toString(16).padStart(40, '0') },
-    base: { ref: 'main' }
-  }
 }
 
 export async function startGitHubApi(options: GitHubApiOptions = {}): Promise<GitHubApi> {
@@ -307,46 +230,19 @@ export async function startGitHubApi(options: GitHubApiOptions = {}): Promise<Gi
       )
       return
     }
-    const u = /^\/users\/([^/]+)$/.exec(path)
-    if (u) {
-      const login = decodeURIComponent(u[1])
-      const type = ownerType(login)
-      const name = lookup(owners, login)?.[0] ?? login
-      if (!type) json(res, 404, errorBody(404, 'Not Found'), headers)
-      else {
-        const id = idOf(`owner:${login.toLowerCase()}`)
-        json(
-          res,
-          200,
-          { login: name, id, type, html_url: `${serverUrl}/${name}`, site_admin: false },
-          headers
-        )
-      }
-      return
-    }
-    const p = /^\/repos\/([^/]+)\/([^/]+)\/pulls\/(\d+)$/.exec(path)
-    if (p) {
-      const found = lookup(pulls, `${decodeURIComponent(p[1])}/${decodeURIComponent(p[2])}`)
-      const pull = found?.[1][Number(p[3])]
-      if (!found || !pull) json(res, 404, errorBody(404, 'Not Found'), headers)
-      else json(res, 200, pullJson(found[0], Number(p[3]), pull, serverUrl, apiUrl), headers)
-      return
-    }
-    const r = /^\/repos\/([^/]+)\/([^/]+)$/.exec(path)
-    if (r) {
-      const wanted = `${decodeURIComponent(r[1])}/${decodeURIComponent(r[2])}`.toLowerCase()
-      const keys = Object.keys(repos)
-      const index = keys.findIndex(k => k.toLowerCase() === wanted)
-      const repo = index >= 0 ? repos[keys[index]] : undefined
-      if (!repo || (repo.private && !spec)) {
-        json(res, 404, errorBody(404, 'Not Found'), headers)
-        return
-      }
-      if (repo.status) {
-        json(res, repo.status, errorBody(repo.status, repo.message ?? 'Error'), headers)
-        return
-      }
-      json(res, 200, repoJson(keys[index], repo, serverUrl, 100 + index), headers)
+    const answer = repoRoute(path, {
+      repos,
+      pulls,
+      owner: login => {
+        const type = ownerType(login)
+        return type && { login: lookup(owners, login)?.[0] ?? login, type }
+      },
+      knownToken: spec !== undefined,
+      serverUrl,
+      apiUrl
+    })
+    if (answer) {
+      json(res, answer.status, answer.body, headers)
       return
     }
     json(res, 404, errorBody(404, 'Not Found'), headers)

@@ -1,27 +1,22 @@
 // GitHub's Packages REST API for container packages, answered from a real registry. The package
 // `name` of owner `acme` is the registry repository `acme/<name>` (lowercased, as on ghcr.io);
-// its versions are the registry's manifests: every revision link under
-// `<storage>/docker/registry/v2/repositories/<repo>/_manifests/revisions/sha256/` (the Distribution
-// API cannot list untagged manifests), their tags from the registry's tag list (GET tags/list,
-// then HEAD per tag), DELETE through the registry's API (DELETE /v2/<repo>/manifests/<digest>).
-// Shapes and messages: docs/test-servers.md says which are GitHub's and which are guessed.
-import { createHash } from 'node:crypto'
-import { existsSync, readdirSync, statSync } from 'node:fs'
+// its versions are the registry's manifests (package-versions.ts reads them); DELETE goes
+// through the registry's API (DELETE /v2/<repo>/manifests/<digest>). Shapes and messages:
+// docs/test-servers.md says which are GitHub's and which are guessed.
 import type { IncomingMessage, ServerResponse } from 'node:http'
-import { join } from 'node:path'
 import { json } from './lifecycle.js'
+import {
+  idOf,
+  listVersions,
+  registryAuthorization,
+  type PackageVersion,
+  type PackagesBackend
+} from './package-versions.js'
+
+export { idOf, versionIdOf, type PackageVersion, type PackagesBackend } from './package-versions.js'
 
 export type PackageRole = 'none' | 'read' | 'write' | 'admin'
 const RANK: Record<PackageRole, number> = { none: 0, read: 1, write: 2, admin: 3 }
-
-export interface PackagesBackend {
-  /** host:port of the registry, e.g. a front of this directory (`startHtpasswdRegistry`). */
-  registry: string
-  /** `rootdirectory` of its filesystem storage (`storageRoot` of the registries here). */
-  storageRoot: string
-  /** Authorization header for registry requests about a repository (pull and delete). */
-  authorization: string | ((repository: string) => string)
-}
 
 /** Who asked, as github-api.ts resolved the token. */
 export type Caller =
@@ -41,98 +36,9 @@ export interface PackagesContext {
   serverUrl: string
 }
 
-export interface PackageVersion {
-  id: number
-  digest: string
-  tags: string[]
-  created_at: string
-  updated_at: string
-}
-
 const DOCS = 'https://docs.github.com/rest/packages/packages'
-const MANIFEST_TYPES = [
-  'application/vnd.oci.image.index.v1+json',
-  'application/vnd.oci.image.manifest.v1+json',
-  'application/vnd.docker.distribution.manifest.list.v2+json',
-  'application/vnd.docker.distribution.manifest.v2+json'
-].join(', ')
-
-/** A version's id: stable per digest (first 6 bytes of its hash, as a number). */
-export const versionIdOf = (digest: string): number =>
-  parseInt(digest.replace(/^sha256:/, '').slice(0, 12), 16)
-/** An account's or a package's id: stable per name. */
-export const idOf = (text: string): number =>
-  parseInt(createHash('sha256').update(text).digest('hex').slice(0, 7), 16)
-/** GitHub's timestamps have no milliseconds. */
-const iso = (d: Date): string => d.toISOString().replace(/\.\d{3}Z$/, 'Z')
-
 function fail(res: ServerResponse, status: number, message: string, doc = DOCS): void {
   json(res, status, { message, documentation_url: doc, status: String(status) })
-}
-
-/** The live versions of a repository, newest first; undefined when it has none. */
-export async function listVersions(
-  ctx: PackagesContext,
-  repo: string
-): Promise<PackageVersion[] | undefined> {
-  const repoDir = join(ctx.backend.storageRoot, 'docker/registry/v2/repositories', repo)
-  const revisions = join(repoDir, '_manifests/revisions/sha256')
-  let hexes: string[]
-  try {
-    hexes = readdirSync(revisions).filter(h => existsSync(join(revisions, h, 'link')))
-  } catch {
-    return undefined
-  }
-  if (!hexes.length) return undefined
-  const auth = authorization(ctx, repo)
-  const base = `http://${ctx.backend.registry}/v2/${repo}`
-  const tagList = await fetch(`${base}/tags/list`, { headers: { Authorization: auth } })
-  const tags = tagList.ok ? (((await tagList.json()) as { tags: string[] | null }).tags ?? []) : []
-  const tagsOf = new Map<string, { tag: string; moved: number }[]>()
-  for (const tag of tags) {
-    const head = await fetch(`${base}/manifests/${tag}`, {
-      method: 'HEAD',
-      headers: { Authorization: auth, Accept: MANIFEST_TYPES }
-    })
-    const digest = head.headers.get('docker-content-digest')
-    if (!head.ok || !digest) continue
-    let moved = 0
-    try {
-      moved = statSync(join(repoDir, '_manifests/tags', tag, 'current/link')).mtimeMs
-    } catch {
-      // tag gone meanwhile
-    }
-    tagsOf.set(digest, [...(tagsOf.get(digest) ?? []), { tag, moved }])
-  }
-  const versions = hexes.map(hex => {
-    const digest = `sha256:${hex}`
-    const st = statSync(join(revisions, hex, 'link'))
-    const born = st.birthtimeMs > 0 ? st.birthtimeMs : st.mtimeMs
-    const own = tagsOf.get(digest) ?? []
-    const set = ctx.dates[digest]
-    const created = set ? set.created_at : iso(new Date(born))
-    const updated = set
-      ? (set.updated_at ?? set.created_at)
-      : iso(new Date(Math.max(born, ...own.map(t => t.moved))))
-    const at = set ? Date.parse(set.created_at) : born
-    return {
-      version: {
-        id: versionIdOf(digest),
-        digest,
-        tags: own.map(t => t.tag).sort(),
-        created_at: created,
-        updated_at: updated
-      },
-      at
-    }
-  })
-  // newest first, to the nanosecond of the files (the ISO dates only say the second)
-  return versions.sort((a, b) => b.at - a.at || b.version.id - a.version.id).map(v => v.version)
-}
-
-function authorization(ctx: PackagesContext, repo: string): string {
-  const a = ctx.backend.authorization
-  return typeof a === 'string' ? a : a(repo)
 }
 
 interface Route {
@@ -227,7 +133,8 @@ export async function handlePackages(
     }
   }
   const role = caller.role(pkg)
-  const versions = RANK[role] >= RANK.read ? await listVersions(ctx, pkg) : undefined
+  const versions =
+    RANK[role] >= RANK.read ? await listVersions(ctx.backend, pkg, ctx.dates) : undefined
   if (!versions) {
     fail(res, 404, 'Package not found.')
     return true
@@ -272,7 +179,7 @@ export async function handlePackages(
     }
     const del = await fetch(`http://${ctx.backend.registry}/v2/${pkg}/manifests/${v.digest}`, {
       method: 'DELETE',
-      headers: { Authorization: authorization(ctx, pkg) }
+      headers: { Authorization: registryAuthorization(ctx.backend, pkg) }
     })
     if (del.status !== 202) {
       fail(res, 502, `registry answered ${del.status} to DELETE ${v.digest}`)

@@ -39,11 +39,11 @@ export {
   type HtpasswdRegistryOptions,
   type RegistryStorage
 } from './htpasswd-registry.js'
+export { type PackageRole } from './github-packages.js'
 export {
   listVersions,
   versionIdOf,
-  type PackageRole,
   type PackageVersion,
   type PackagesBackend
-} from './github-packages.js'
+} from './package-versions.js'
 export { startDistribution, type Distribution } from './registry-process.js'
