@@ -7,6 +7,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 state=$(mktemp -d /tmp/ghcr-build-push-e2e.XXXXXX)
+# stop also unregisters the QEMU stand-in's binfmt handlers that appeared during the run
 stop() {
   local rc=$?
   bash scripts/e2e-env.sh stop "$state/trixie" || true
