@@ -593,19 +593,23 @@ describe('QEMU stand-in and the two-platform base image (newer engine)', () => {
     )
     const ctx = mkdtempSync(join(tmpdir(), 'gbp-emu-ctx-'))
     writeFileSync(join(ctx, 'Dockerfile'), `FROM ${baseImage(tx)}\nRUN uname -m > /arch\n`)
-    return docker([
-      'buildx',
-      'build',
-      '--no-cache',
-      '--provenance=false',
-      '--network=none',
-      '--platform',
-      'linux/amd64,linux/arm64',
-      '-t',
-      `${tx.E2E_REGISTRY}/${repo}:${tag}`,
-      '--push',
-      ctx
-    ])
+    try {
+      return await docker([
+        'buildx',
+        'build',
+        '--no-cache',
+        '--provenance=false',
+        '--network=none',
+        '--platform',
+        'linux/amd64,linux/arm64',
+        '-t',
+        `${tx.E2E_REGISTRY}/${repo}:${tag}`,
+        '--push',
+        ctx
+      ])
+    } finally {
+      rmSync(ctx, { recursive: true, force: true })
+    }
   }
 
   test('without an emulator the arm64 RUN fails; with the stand-in the layers hold aarch64 and x86_64', async () => {
