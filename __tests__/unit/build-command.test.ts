@@ -49,9 +49,8 @@ describe('builderNeeds: what the docker driver on the classic store cannot do', 
       ['platforms: linux/amd64,linux/386', 'provenance: true']
     ]
   ])('%j → %j', (inputs, needs) => {
-    expect(
-      builderNeeds(parseInputs(n => ({ token: 't', username: 'u', ...inputs })[n] ?? ''))
-    ).toEqual(needs)
+    const values: Record<string, string> = { token: 't', username: 'u', ...inputs }
+    expect(builderNeeds(parseInputs(n => values[n] ?? ''))).toEqual(needs)
   })
 })
 

@@ -179,7 +179,9 @@ function checkOurStep(withMap: Yaml, action: ActionInputs): string[] {
         ctx,
         now: new Date('2026-01-10T00:30:00Z'),
         metadataFile: '/t/m',
-        iidFile: '/t/i'
+        iidFile: '/t/i',
+        secretsDir: '/t/s',
+        localTag: 'local-1'
       })
       tagged++
     } catch (e) {
