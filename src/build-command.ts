@@ -22,7 +22,7 @@ export interface BuildCommand {
 
 /** Whether the shell must probe the builder before it can build this plan. */
 export const needsBuilderFacts = (plan: Plan): boolean =>
-  plan.mode === 'push-by-digest' || plan.builderNeeds.length > 0
+  plan.mode === 'push-by-digest' || plan.builderNeeds.length > 0 || (plan.build.load && plan.push)
 
 /**
  * An InputError when the builder cannot do what the inputs ask: the docker driver on the
@@ -59,8 +59,12 @@ export function buildCommand(plan: Plan, facts: BuilderFacts | undefined): Build
     return { argv: [...head, '--output', output, '--', context], ownPush: 'never' }
   }
   const tags = plan.refs.flatMap(ref => ['--tag', ref])
+  // The docker driver's push leaves the image in the engine's store (and older BuildKit refuses
+  // two outputs); every other builder loads it only with --load, as a second output.
+  const load = plan.build.load && !(plan.push && facts?.driver === 'docker') ? ['--load'] : []
+  const push = plan.push ? ['--push'] : []
   return {
-    argv: [...head, ...tags, ...(plan.push ? ['--push'] : []), '--', context],
+    argv: [...head, ...tags, ...push, ...load, '--', context],
     // What `docker save` holds whole: one platform, no attestations.
     ownPush: plan.push && plan.builderNeeds.length === 0 ? 'fallback' : 'never'
   }

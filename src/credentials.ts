@@ -44,12 +44,12 @@ export async function checkToken(
   } else if (pat.invalid) {
     throw new StepError(
       'login',
-      `token: the GitHub API rejected this personal access token (${pat.reason}): create a new one and update the secret`
+      `${settings.tokenInput}: the GitHub API rejected this personal access token (${pat.reason}): create a new one and update the secret`
     )
   } else if (pat.missing.length) {
     throw new StepError(
       'login',
-      `token: this classic personal access token lacks the ${pat.missing.join(', ')} scope (it has: ${pat.scopes.join(', ') || 'none'}): create a token with write:packages (Settings → Developer settings → Personal access tokens (classic)) and update the secret`
+      `${settings.tokenInput}: this classic personal access token lacks the ${pat.missing.join(', ')} scope (it has: ${pat.scopes.join(', ') || 'none'}): create a token with write:packages (Settings → Developer settings → Personal access tokens (classic)) and update the secret`
     )
   }
 }

@@ -31,6 +31,21 @@ export function normalizeRegistry(input: string, notices: Notice[]): string {
   return host
 }
 
+/**
+ * The registry when the `registry` input is left empty: GHCR for github.com; on GitHub
+ * Enterprise Server and GHE.com (any other GITHUB_SERVER_URL), that server's Container registry
+ * at `containers.<hostname>`, which GHES serves only with subdomain isolation turned on.
+ */
+export function defaultRegistry(serverUrl: string, notices: Notice[]): string {
+  const host = /^https?:\/\/([^/:]+)/i.exec(serverUrl)?.[1]?.toLowerCase() ?? 'github.com'
+  if (host === 'github.com') return 'ghcr.io'
+  notices.push({
+    level: 'notice',
+    message: `registry: this job runs on ${host}, so images go to its Container registry, containers.${host} (set registry to push elsewhere, e.g. ghcr.io)`
+  })
+  return `containers.${host}`
+}
+
 // The Distribution reference grammar for a repository path (after lowercasing).
 const COMPONENT = '[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*'
 const REPO_PATH = new RegExp(`^${COMPONENT}(?:/${COMPONENT})*$`)

@@ -1,16 +1,26 @@
 // All inputs become one validated Settings object, before any side effect.
 // Pure: takes a reader for the raw input values (and a file-existence check) so tests need no
 // environment. Every error is one line that names the input and the fix.
+import {
+  checkAttestsAgainst,
+  checkSshSources,
+  parseBuildOptions,
+  type BuildOptions
+} from './build-options.js'
 import { checkBuildxUrl, normalizeBuildxSha256, normalizeBuildxVersion } from './buildx-release.js'
-import { InputError } from './errors.js'
+import { checkInputNames, type GivenInput } from './input-names.js'
+import { bool, fail, lines, type InputReader } from './input-values.js'
+
+export { envInputReader, lines, type InputReader } from './input-values.js'
 
 export type PushMode = 'auto' | 'true' | 'false'
 
-export interface Settings {
-  registry: string // as given; normalized by the plan
+export interface Settings extends BuildOptions {
+  registry: string // as given, '' for the default of this GitHub server; normalized by the plan
   images: string[]
   username: string
-  token: string
+  token: string // the registry token, from `token` or login-action's `password`
+  tokenInput: 'token' | 'password' // the input it came from, for messages
   githubToken: string // for the repository API (labels), as metadata-action's github-token
   tags: string[]
   flavor: string[]
@@ -45,34 +55,8 @@ export interface Settings {
   buildxVersion: string // '' (any recent one) or vX.Y.Z
   buildxUrl: string // a checked template, '' for the default
   buildxSha256: string // '' or 64 lowercase hex digits
-}
-
-/** Returns the raw (untrimmed) value of an input, '' when unset. */
-export type InputReader = (name: string) => string
-
-/** Reads inputs the way the runner passes them: INPUT_<NAME> with spaces as underscores. */
-export function envInputReader(env: Record<string, string | undefined>): InputReader {
-  return name => env[`INPUT_${name.replace(/ /g, '_').toUpperCase()}`] ?? ''
-}
-
-/** Non-empty lines, trimmed, without `#` comment lines. */
-export function lines(value: string): string[] {
-  return value
-    .split(/\r?\n/)
-    .map(l => l.trim())
-    .filter(l => l !== '' && !l.startsWith('#'))
-}
-
-const fail = (message: string): never => {
-  throw new InputError(message)
-}
-
-function bool(read: InputReader, name: string, dflt: boolean): boolean {
-  const v = read(name).trim().toLowerCase()
-  if (v === '') return dflt
-  if (v === 'true') return true
-  if (v === 'false') return false
-  return fail(`${name}: "${read(name).trim()}" is not a boolean: use true or false`)
+  /** About inputs this step does not have (a typo, most likely), for the log. */
+  inputWarnings: string[]
 }
 
 /** `ID=rest` lines (secrets, secret-files, secret-envs, build-contexts). */
@@ -99,8 +83,32 @@ const DIGEST = /^sha256:[0-9a-f]{64}$/
 export const ANNOTATION_LEVEL =
   /^(index|manifest|manifest-descriptor|index-descriptor)(\[[^\]]+\])?:/
 
-/** Parses and validates every input. Throws InputError with a one-line message naming the fix. */
-export function parseInputs(read: InputReader): Settings {
+/**
+ * The registry token and the input it came from: `password` is docker/login-action's name for
+ * `token`. The runner fills in `token`, `password` and `job-token` with the job token when the
+ * workflow leaves them out, so an input counts as set when it holds anything else. An empty
+ * secret (as on a pull request from a fork) is set, and never falls back to the job token.
+ */
+function registryToken(read: InputReader): Pick<Settings, 'token' | 'tokenInput'> {
+  const jobToken = read('job-token').trim()
+  const [token, password] = [read('token').trim(), read('password').trim()]
+  if (password === jobToken) return { token, tokenInput: 'token' }
+  if (token !== jobToken) {
+    fail(
+      "password: set together with token: keep one of them (password is docker/login-action's name for token)"
+    )
+  }
+  return { token: password, tokenInput: 'password' }
+}
+
+/**
+ * Parses and validates every input. `given`: every input the workflow passed (givenInputs), to
+ * refuse docker-action inputs this step does not have. Throws InputError with a one-line
+ * message naming the fix.
+ */
+export function parseInputs(read: InputReader, given: GivenInput[] = []): Settings {
+  const names = checkInputNames(given)
+  if (names.error) throw names.error
   const get = (name: string): string => read(name).trim()
   const list = (name: string): string[] => lines(read(name))
 
@@ -176,10 +184,10 @@ export function parseInputs(read: InputReader): Settings {
   checkBuildxUrl(buildxUrl)
 
   const settings: Settings = {
-    registry: get('registry') || 'ghcr.io',
+    registry: get('registry'),
     images: list('images'),
     username: get('username'),
-    token: read('token').trim(),
+    ...registryToken(read),
     githubToken: read('github-token').trim(),
     tags: list('tags'),
     flavor: list('flavor'),
@@ -221,7 +229,9 @@ export function parseInputs(read: InputReader): Settings {
     mergeDigests,
     buildxVersion,
     buildxUrl,
-    buildxSha256
+    buildxSha256,
+    ...parseBuildOptions(read),
+    inputWarnings: names.warnings
   }
 
   if (settings.pushByDigest && settings.mergeDigests.length) {
@@ -235,6 +245,12 @@ export function parseInputs(read: InputReader): Settings {
   if (settings.pushByDigest && settings.platforms.length > 1) {
     fail('push-by-digest: builds one platform per job: set platforms to a single platform')
   }
+  if (settings.load && (settings.pushByDigest || settings.mergeDigests.length)) {
+    fail(
+      `load: a ${settings.pushByDigest ? 'push-by-digest job pushes by digest only' : 'merge job builds nothing'}: drop load, and pull the image where it is needed`
+    )
+  }
+  checkAttestsAgainst(settings.attests, settings.provenance, settings.sbom)
   if (/[\s]/.test(settings.username)) {
     fail('username: must not contain whitespace: use the registry account name')
   }
@@ -244,19 +260,25 @@ export function parseInputs(read: InputReader): Settings {
         'username: empty: leave the input unset to use github.actor, or set it to the registry user'
       )
     }
-    if (settings.token === '') {
-      fail(
-        'token: empty: leave the input unset to use github.token, or pass a secret, e.g. token: ${{ secrets.GHCR_TOKEN }}'
-      )
-    }
   }
+  // An empty token is refused by the plan, and only when it pushes: a fork's pull request gets
+  // empty secrets, and builds without a login.
   return settings
 }
 
 /** Paths the build needs must exist before anything starts. `exists` is injected (pure). */
-export function checkPaths(settings: Settings, exists: (path: string) => boolean): void {
+export function checkPaths(
+  settings: Settings,
+  exists: (path: string) => boolean,
+  sshAgent = process.env.SSH_AUTH_SOCK ?? ''
+): void {
   if (settings.mergeDigests.length) return // a merge builds nothing
   if (!exists(settings.context) && !/^[a-z]+:\/\//.test(settings.context)) {
+    if (/^(workflow|git)$/.test(settings.context)) {
+      fail(
+        `context: "${settings.context}" is docker/metadata-action's context; here context is the build context: drop it (the Git facts come from the workflow run)`
+      )
+    }
     fail(
       `context: "${settings.context}" does not exist: check out the repository first (actions/checkout) or fix the path`
     )
@@ -269,4 +291,5 @@ export function checkPaths(settings: Settings, exists: (path: string) => boolean
     if (!exists(s.path))
       fail(`secret-files: "${s.id}" points to ${s.path}, which does not exist: fix the path`)
   }
+  checkSshSources(settings.ssh, exists, sshAgent)
 }

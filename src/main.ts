@@ -15,6 +15,7 @@ import { checkToken, login, preflightAll } from './credentials.js'
 import * as docker from './docker.js'
 import { failureLines, failureReport, InputError, type Phase } from './errors.js'
 import { fetchRepoInfo } from './github-api.js'
+import { givenInputs } from './input-names.js'
 import { checkPaths, envInputReader, lines, parseInputs, type Settings } from './inputs.js'
 import { computePlan, type Plan } from './plan.js'
 import {
@@ -65,8 +66,9 @@ export async function runStep(): Promise<void> {
 async function main(run: Run): Promise<void> {
   // Secret values are masked before parsing, so that not even an input error can show one.
   for (const line of lines(process.env.INPUT_SECRETS ?? '')) core.setSecret(line)
-  const settings = parseInputs(envInputReader(process.env))
+  const settings = parseInputs(envInputReader(process.env), givenInputs(process.env))
   run.settings = settings
+  for (const w of settings.inputWarnings) core.warning(w)
   maskSecrets(settings)
   checkPaths(settings, existsSync)
   const ctx = loadContext()
@@ -161,7 +163,7 @@ async function main(run: Run): Promise<void> {
   }
   if (plan.push) requireCredentials(settings)
   else if (!settings.token)
-    core.warning('token is empty and nothing is pushed: building without a login')
+    core.warning(`${settings.tokenInput} is empty and nothing is pushed: building without a login`)
 
   run.phase = 'login'
   const pushProven = plan.push && settings.preflight

@@ -4,7 +4,8 @@
 import type { GitHubContext, RepoInfo } from './context.js'
 import { ANNOTATION_LEVEL, type Settings } from './inputs.js'
 import { InputError } from './errors.js'
-import { normalizeImage, normalizeRegistry, type Notice } from './image-names.js'
+import { attests, buildOptionFlags } from './build-options.js'
+import { defaultRegistry, normalizeImage, normalizeRegistry, type Notice } from './image-names.js'
 import { computeTags, parseImages, type TagEnv, type TagOut } from './tags/index.js'
 import { applyUserPairs, computeLabels } from './labels.js'
 
@@ -39,8 +40,9 @@ export interface Plan {
    * store can build it, and `docker save` holds the result whole (our own push can stand in).
    */
   builderNeeds: string[]
-  /** The parts of `docker buildx build` that do not depend on the builder (build-command.ts). */
-  build: { builder: string; flags: string[]; context: string }
+  /** The parts of `docker buildx build` that do not depend on the builder (build-command.ts);
+   * `load`: keep the image in the local image store too. */
+  build: { builder: string; flags: string[]; context: string; load: boolean }
   /** push-by-digest on the docker driver: the local-only ref the image is built under. */
   localRef: string
   /** merge mode: one `docker buildx imagetools create` argv per image. */
@@ -98,14 +100,17 @@ export function builderNeeds(s: Settings): string[] {
   return [
     s.platforms.length > 1 && `platforms: ${s.platforms.join(',')}`,
     s.provenance !== 'false' && `provenance: ${s.provenance}`,
-    s.sbom !== '' && s.sbom !== 'false' && `sbom: ${s.sbom}`
+    s.sbom !== '' && s.sbom !== 'false' && `sbom: ${s.sbom}`,
+    s.attests.some(a => !/(^|,)disabled=true(,|$)/.test(a)) && `attests: ${s.attests.join('; ')}`
   ].filter((x): x is string => typeof x === 'string')
 }
 
 export function computePlan(input: PlanInput): Plan {
   const { settings, ctx, repo, now } = input
   const notices: Notice[] = []
-  const registry = normalizeRegistry(settings.registry, notices)
+  const registry = settings.registry
+    ? normalizeRegistry(settings.registry, notices)
+    : defaultRegistry(ctx.serverUrl, notices)
 
   const tagEnv = { ctx, now, repo, prHeadSha: input.prHeadSha }
   const imageEntries = settings.images.length
@@ -131,6 +136,13 @@ export function computePlan(input: PlanInput): Plan {
   const annotations = computeAnnotations(generated, settings, tagEnv)
 
   const { push, reason } = decidePush(settings, ctx)
+  if (push && !settings.dryRun && settings.token === '') {
+    // Empty, not unset: a secret that is not there. Never replaced by the job token.
+    const input = settings.tokenInput
+    throw new InputError(
+      `${input}: empty: leave the input unset to use github.token, or pass a secret, e.g. ${input}: \${{ secrets.GHCR_TOKEN }}`
+    )
+  }
   const mode = settings.mergeDigests.length
     ? 'merge'
     : settings.pushByDigest
@@ -158,7 +170,8 @@ export function computePlan(input: PlanInput): Plan {
     build: {
       builder: settings.builder,
       flags: buildFlags(settings, labels, annotations, secretFiles, input),
-      context: settings.context
+      context: settings.context,
+      load: settings.load
     },
     localRef: `${images[0]}:${input.localTag}`,
     mergeArgvs:
@@ -240,8 +253,10 @@ function buildFlags(
   if (s.noCache) argv.push('--no-cache')
   if (s.pull) argv.push('--pull')
   if (s.network) argv.push('--network', s.network)
-  argv.push(`--provenance=${s.provenance}`)
+  // An attests line of a type stands in for that input (checkAttestsAgainst).
+  if (!attests(s, 'provenance')) argv.push(`--provenance=${s.provenance}`)
   if (s.sbom) argv.push(`--sbom=${s.sbom}`)
+  argv.push(...buildOptionFlags(s))
   return argv
 }
 

@@ -163,9 +163,12 @@ async function runPhase(
 function recordTranscript(tag: string, inputs: Record<string, string>, r: StepResult): void {
   const dir = process.env.E2E_TRANSCRIPT_DIR
   if (!dir) return
-  const secrets = [inputs.token, inputs['github-token'], ...secretValues(inputs.secrets)].filter(
-    (s): s is string => !!s && s.length >= 6
-  )
+  const secrets = [
+    inputs.token,
+    inputs.password,
+    inputs['github-token'],
+    ...secretValues(inputs.secrets)
+  ].filter((s): s is string => !!s && s.length >= 6)
   const shown = [visibleLog(r.stdout), r.stderr, JSON.stringify(r.outputs), r.summary].join('\n')
   writeFileSync(
     join(dir, `${process.pid}-${tag}-${Date.now()}.json`),

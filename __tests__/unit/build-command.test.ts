@@ -47,8 +47,14 @@ describe('builderNeeds: what the docker driver on the classic store cannot do', 
     [
       { platforms: 'linux/amd64,linux/386', provenance: 'true' },
       ['platforms: linux/amd64,linux/386', 'provenance: true']
-    ]
-  ])('%j → %j', (inputs, needs) => {
+    ],
+    [{ attests: 'type=sbom' }, ['attests: type=sbom']],
+    [
+      { attests: 'type=sbom\ntype=provenance,mode=max' },
+      ['attests: type=sbom; type=provenance,mode=max']
+    ],
+    [{ attests: 'type=sbom,disabled=true' }, []]
+  ])('%j → %j', (inputs: Record<string, string>, needs) => {
     const values: Record<string, string> = { token: 't', username: 'u', ...inputs }
     expect(builderNeeds(parseInputs(n => values[n] ?? ''))).toEqual(needs)
   })
@@ -165,5 +171,32 @@ describe('buildCommand', () => {
       '--builder',
       'ci'
     ])
+  })
+})
+
+describe('load: the image stays in the local image store too', () => {
+  const argvTail = (inputs: Record<string, string>, facts: BuilderFacts | undefined) =>
+    buildCommand(plan(inputs), facts).argv.filter(a => a === '--push' || a === '--load')
+  test.each([
+    // the docker driver's push already leaves the image in the engine (and old BuildKit
+    // refuses a second output: "multiple outputs currently unsupported")
+    ['docker driver, pushing', {}, DOCKER_CLASSIC, ['--push']],
+    ['docker driver, containerd store, pushing', {}, DOCKER_CONTAINERD, ['--push']],
+    ['docker-container driver, pushing: a second output', {}, CONTAINER, ['--push', '--load']],
+    ['not pushing', { push: 'false' }, DOCKER_CLASSIC, ['--load']],
+    ['not pushing, docker-container', { push: 'false' }, CONTAINER, ['--load']],
+    ['a dry run (no builder facts) shows it', {}, undefined, ['--push', '--load']]
+  ])('%s', (_, inputs, facts, expected) => {
+    expect(argvTail({ load: 'true', ...inputs }, facts)).toEqual(expected)
+  })
+
+  test('without load, no --load', () => {
+    expect(argvTail({}, CONTAINER)).toEqual(['--push'])
+  })
+
+  test('load with a push needs to know the builder; without a push it does not', () => {
+    expect(needsBuilderFacts(plan({ load: 'true' }))).toBe(true)
+    expect(needsBuilderFacts(plan({ load: 'true', push: 'false' }))).toBe(false)
+    expect(needsBuilderFacts(plan({}))).toBe(false)
   })
 })

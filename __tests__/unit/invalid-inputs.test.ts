@@ -27,6 +27,7 @@ beforeEach(() => {
     { username: 'octo', token: 'tok', 'github-token': 'gh-tok' },
     { GITHUB_API_URL: 'http://127.0.0.1:65531' }
   )
+  delete process.env.SSH_AUTH_SOCK // no SSH agent in these jobs
 })
 
 afterEach(() => {
@@ -185,6 +186,75 @@ const CASES: Array<[Record<string, string>, string | RegExp]> = [
   [
     { 'buildx-version': 'newest' },
     'buildx-version: "newest" is not a version: use an exact release like v0.37.2, latest, or leave it empty'
+  ],
+  // login-action's password (a token is set in every case here, so both are set)
+  [
+    { password: 'hub-pw' },
+    "password: set together with token: keep one of them (password is docker/login-action's name for token)"
+  ],
+  // inputs of the docker actions that this step does not have
+  [
+    { 'sep-tags': ',' },
+    "sep-tags: docker/metadata-action's input, not supported here: the tags output is always one per line here: drop sep-tags and join the lines where another separator is needed"
+  ],
+  [{ outputs: 'type=local,dest=out' }, /^outputs: docker\/build-push-action's input.*drop outputs/],
+  [{ 'cache-binary': 'false', call: 'check' }, /^cache-binary: .*; call: .*own$/],
+  [
+    { context: 'git' },
+    'context: "git" is docker/metadata-action\'s context; here context is the build context: drop it (the Git facts come from the workflow run)'
+  ],
+  // build-push-action's pass-through inputs
+  [{ 'add-hosts': 'docker' }, 'add-hosts: "docker" is not host:ip: write e.g. docker:10.180.0.1'],
+  [
+    { allow: 'network.host,root' },
+    'allow: "root" is not an entitlement: use network.host, security.insecure or device'
+  ],
+  [
+    { attests: 'sbom' },
+    'attests: "sbom" is not an attestation: write one type=sbom or type=provenance[,mode=max] per line'
+  ],
+  [
+    { attests: 'mode=max' },
+    'attests: "mode=max" names no type: start the line with type=sbom or type=provenance'
+  ],
+  [
+    { attests: 'type=provenance,mode=max', provenance: 'mode=min' },
+    'attests: type=provenance is set twice, here and in provenance: keep one of them'
+  ],
+  [
+    { attests: 'type=sbom', sbom: 'true' },
+    'attests: type=sbom is set twice, here and in sbom: keep one of them'
+  ],
+  [
+    { 'cgroup-parent': 'a b' },
+    'cgroup-parent: "a b" is not a cgroup path: write one path, e.g. /actions'
+  ],
+  [
+    { 'no-cache-filters': 'base,with space' },
+    'no-cache-filters: "with space" is not a stage name: use names after AS in the Dockerfile'
+  ],
+  [{ 'shm-size': 'big' }, 'shm-size: "big" is not a size: use a number with a unit, e.g. 2g'],
+  [{ ulimit: 'nofile' }, 'ulimit: "nofile" is not name=soft[:hard]: write e.g. nofile=1024:1024'],
+  [
+    { ssh: 'default key' },
+    /^ssh: "default key" is not ID\[=socket\|key\[,key\]\]: write e.g. default/
+  ],
+  [
+    { ssh: 'default' },
+    'ssh: "default" uses the SSH agent, but SSH_AUTH_SOCK is not set: start an agent in an earlier step (ssh-agent) or name a key file: default=path/to/key'
+  ],
+  [
+    { ssh: 'github=/nonexistent/id_ed25519' },
+    'ssh: "github" points to /nonexistent/id_ed25519, which does not exist: fix the path'
+  ],
+  [{ load: 'yes' }, 'load: "yes" is not a boolean: use true or false'],
+  [
+    { load: 'true', 'merge-digests': `sha256:${H}` },
+    'load: a merge job builds nothing: drop load, and pull the image where it is needed'
+  ],
+  [
+    { load: 'true', 'push-by-digest': 'true' },
+    'load: a push-by-digest job pushes by digest only: drop load, and pull the image where it is needed'
   ],
   [
     { 'buildx-sha256': 'abc' },

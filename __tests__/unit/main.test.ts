@@ -358,3 +358,77 @@ test('the same two platforms on the containerd image store are built', async () 
   expect(process.exitCode).toBeUndefined()
   expect(calls.some(c => c.args[0] === 'buildx' && c.args[1] === 'build')).toBe(true)
 })
+
+// On the runner `token`, `password` and `job-token` all default to the job token.
+test("login-action's password as the runner passes it: the login gets it, the job token never", async () => {
+  setCommandRunner(fakeDocker({ code: 0, stdout: 'Login Succeeded', stderr: '' }))
+  Object.assign(process.env, {
+    INPUT_TOKEN: 'ghs_job-token-value',
+    'INPUT_JOB-TOKEN': 'ghs_job-token-value',
+    INPUT_PASSWORD: 'hub-password-value'
+  })
+  const log = (await runCapturingStdout()).join('')
+  expect(process.exitCode).toBeUndefined()
+  const login = calls.find(c => c.args[0] === 'login')
+  expect(login?.opts?.input).toBe('hub-password-value')
+  expect(log).toContain('::add-mask::hub-password-value')
+  expect(JSON.stringify(calls)).not.toContain('ghs_job-token-value')
+})
+
+test('an input no docker action knows: a warning naming the closest input, and the run goes on', async () => {
+  setCommandRunner(fakeDocker({ code: 0, stdout: '', stderr: '' }))
+  process.env.INPUT_PLATFROM = 'linux/arm64'
+  const log = (await runCapturingStdout()).join('')
+  expect(log).toContain(
+    '::warning::platfrom: not an input of this step or of the docker actions, ignored: did you mean platforms?'
+  )
+  expect(process.exitCode).toBeUndefined()
+  expect(calls.map(c => c.args[0])).toEqual(['login', 'buildx'])
+})
+
+test('on GitHub Enterprise Server: its Container registry, the source on its host, a PAT checked there', async () => {
+  const asked: string[] = []
+  setHttp(async (url, req) => (asked.push(new URL(url).host), fakeRegistry(url, req)))
+  setCommandRunner(fakeDocker({ code: 0, stdout: '', stderr: '' }))
+  Object.assign(process.env, {
+    GITHUB_SERVER_URL: 'https://ghes.example.com',
+    GITHUB_API_URL: 'https://ghes.example.com/api/v3',
+    INPUT_TOKEN: 'ghp_classic-pat-value'
+  })
+  const log = (await runCapturingStdout()).join('')
+  expect(process.exitCode).toBeUndefined()
+  const [login, build] = calls
+  expect(login.args.at(-1)).toBe('containers.ghes.example.com')
+  expect(build.args).toContain('containers.ghes.example.com/acme/app:main')
+  expect(build.args).toContain('org.opencontainers.image.source=https://ghes.example.com/acme/app')
+  expect(asked[0]).toBe('ghes.example.com') // GET /user for the PAT's scopes, on this server
+  expect(asked).not.toContain('api.github.com')
+  expect(log).toContain('::notice::registry: this job runs on ghes.example.com')
+})
+
+test("a fork's pull request with an empty password secret: built, no login, no job token", async () => {
+  setCommandRunner(fakeDocker({ code: 0, stdout: '', stderr: '' }))
+  const event = {
+    pull_request: {
+      number: 7,
+      head: { ref: 'x', sha: 'd'.repeat(40), repo: { full_name: 'someone/app' } },
+      base: { ref: 'main', repo: { full_name: 'acme/app' } }
+    },
+    repository: { default_branch: 'main' }
+  }
+  writeFileSync(process.env.GITHUB_EVENT_PATH ?? '', JSON.stringify(event))
+  Object.assign(process.env, {
+    GITHUB_EVENT_NAME: 'pull_request',
+    GITHUB_REF: 'refs/pull/7/merge',
+    INPUT_TOKEN: 'ghs_job-token-value',
+    'INPUT_JOB-TOKEN': 'ghs_job-token-value',
+    INPUT_PASSWORD: ''
+  })
+  const log = (await runCapturingStdout()).join('')
+  expect(process.exitCode).toBeUndefined()
+  expect(log).toContain(
+    '::warning::password is empty and nothing is pushed: building without a login'
+  )
+  expect(calls.map(c => c.args[0])).toEqual(['buildx'])
+  expect(calls[0].args).not.toContain('--push')
+})

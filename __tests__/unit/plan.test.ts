@@ -209,3 +209,123 @@ test('the plan carries no secret values: the secret files are paths the shell fi
   expect(p.secretFiles).toEqual([{ id: 'NPM_TOKEN', path: '/t/secrets/NPM_TOKEN' }])
   expect(JSON.stringify(p)).not.toContain('s3cr3t-value')
 })
+
+describe('the registry when the input is empty: GHCR, or the GitHub server’s own', () => {
+  const on = (server: string) =>
+    contextFromEnv(
+      {
+        GITHUB_REPOSITORY: 'Acme-Org/Hello-App',
+        GITHUB_EVENT_NAME: 'push',
+        GITHUB_REF: 'refs/heads/main',
+        GITHUB_SHA: SHA,
+        GITHUB_SERVER_URL: server
+      },
+      { repository: { default_branch: 'main' } }
+    )
+  test.each([
+    ['https://github.com', {}, 'ghcr.io', []],
+    ['', {}, 'ghcr.io', []], // no GITHUB_SERVER_URL: github.com
+    [
+      'https://ghes.example.com',
+      {},
+      'containers.ghes.example.com',
+      [
+        'registry: this job runs on ghes.example.com, so images go to its Container registry, containers.ghes.example.com (set registry to push elsewhere, e.g. ghcr.io)'
+      ]
+    ],
+    ['https://GHES.Example.com/', {}, 'containers.ghes.example.com', [expect.any(String)]],
+    ['https://acme.ghe.com', {}, 'containers.acme.ghe.com', [expect.any(String)]],
+    ['https://ghes.example.com', { registry: 'ghcr.io' }, 'ghcr.io', []],
+    ['https://ghes.example.com', { registry: 'registry.example.com' }, 'registry.example.com', []]
+  ])('%s %j → %s', (server, inputs, registry, notices) => {
+    const p = plan(on(server), inputs)
+    expect(p.registries).toEqual([registry])
+    expect(p.images).toEqual([`${registry}/acme-org/hello-app`])
+    expect(p.notices.filter(n => n.message.startsWith('registry:')).map(n => n.message)).toEqual(
+      notices
+    )
+  })
+
+  test('on GHES the source label stays on the GHES host', () => {
+    const p = plan(on('https://ghes.example.com'))
+    expect(labelArgs(p)).toContain(
+      'org.opencontainers.image.source=https://ghes.example.com/Acme-Org/Hello-App'
+    )
+  })
+
+  test('on GHES, an image on ghcr.io needs registry: ghcr.io', () => {
+    expect(() => plan(on('https://ghes.example.com'), { images: 'ghcr.io/acme/app' })).toThrow(
+      'images: "ghcr.io/acme/app" is on ghcr.io but the step logs in to containers.ghes.example.com: set registry: ghcr.io or use images on containers.ghes.example.com'
+    )
+  })
+})
+
+describe("build-push-action's pass-through inputs become buildx flags", () => {
+  const flags = (inputs: Record<string, string>) =>
+    plan(ctx('push', 'refs/heads/main'), inputs).build.flags
+  /** The flags after the ones every build has (files, labels, annotations, provenance). */
+  const extra = (inputs: Record<string, string>) => {
+    const all = flags(inputs)
+    return all.slice(all.findIndex(f => f.startsWith('--provenance')) + 1)
+  }
+  test.each([
+    [
+      { 'add-hosts': 'docker:10.180.0.1, db=10.0.0.2' },
+      ['--add-host', 'docker:10.180.0.1', '--add-host', 'db=10.0.0.2']
+    ],
+    [
+      { allow: 'network.host\nsecurity.insecure' },
+      ['--allow', 'network.host', '--allow', 'security.insecure']
+    ],
+    [{ attests: 'type=sbom,generator=image' }, ['--attest', 'type=sbom,generator=image']],
+    [{ 'cgroup-parent': '/actions' }, ['--cgroup-parent', '/actions']],
+    [
+      { 'no-cache-filters': 'base,deps' },
+      ['--no-cache-filter', 'base', '--no-cache-filter', 'deps']
+    ],
+    [{ 'shm-size': '2g' }, ['--shm-size', '2g']],
+    [
+      { ssh: 'default=/tmp/agent.sock\ngithub=/k1,/k2' },
+      ['--ssh', 'default=/tmp/agent.sock', '--ssh', 'github=/k1,/k2']
+    ],
+    [
+      { ulimit: 'nofile=1024:1024\nnproc=-1' },
+      ['--ulimit', 'nofile=1024:1024', '--ulimit', 'nproc=-1']
+    ],
+    [{ load: 'true' }, []] // the builder decides how (build-command)
+  ])('%j', (inputs, expected) => {
+    expect(extra(inputs)).toEqual(expected)
+  })
+
+  test('an attests line of type provenance replaces the provenance input (buildx refuses both)', () => {
+    const f = flags({ attests: 'type=provenance,mode=max' })
+    expect(f.filter(x => x.startsWith('--provenance'))).toEqual([])
+    expect(f).toContain('type=provenance,mode=max')
+    expect(flags({ attests: 'type=sbom' })).toContain('--provenance=false')
+  })
+})
+
+describe('an empty token or password: refused only when the step pushes', () => {
+  test.each([
+    [{ token: '' }, 'token'],
+    [{ token: '', password: '' }, 'token'], // outside the runner, an empty password is unset
+    [{ 'job-token': 'J', token: 'J', password: '' }, 'password']
+  ])('%j, pushing → %s: empty', (inputs, input) => {
+    expect(() => plan(ctx('push', 'refs/heads/main'), inputs)).toThrow(
+      `${input}: empty: leave the input unset to use github.token, or pass a secret, e.g. ${input}: \${{ secrets.GHCR_TOKEN }}`
+    )
+  })
+
+  test('a fork’s pull request gets empty secrets: built without a login, not with the job token', () => {
+    const p = plan(ctx('pull_request', 'refs/pull/15/merge', fork), {
+      'job-token': 'J',
+      token: 'J',
+      password: ''
+    })
+    expect(p.push).toBe(false)
+  })
+
+  test('a dry run needs no token', () => {
+    expect(plan(ctx('push', 'refs/heads/main'), { token: '', 'dry-run': 'true' }).push).toBe(true)
+  })
+})
