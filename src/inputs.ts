@@ -2,6 +2,7 @@
 // Pure: takes a reader for the raw input values (and a file-existence check) so tests need no
 // environment. Every error is one line that names the input and the fix.
 import { checkBuildxUrl, normalizeBuildxSha256, normalizeBuildxVersion } from './buildx-release.js'
+import { hasControl } from './context.js'
 import { InputError } from './errors.js'
 
 export type PushMode = 'auto' | 'true' | 'false'
@@ -58,7 +59,7 @@ export function envInputReader(env: Record<string, string | undefined>): InputRe
 /** Non-empty lines, trimmed, without `#` comment lines. */
 export function lines(value: string): string[] {
   return value
-    .split(/\r?\n/)
+    .split(/\r\n|\r|\n/)
     .map(l => l.trim())
     .filter(l => l !== '' && !l.startsWith('#'))
 }
@@ -89,6 +90,11 @@ function idPairs(name: string, values: string[], what: string): Array<[string, s
       const which = name === 'secrets' ? `the id on ${shown}` : `id "${id}"`
       fail(`${name}: ${which} may only use letters, digits, "_", "." and "-": rename it`)
     }
+    // A secret id names a file in the private directory: `.` or `..` would name a directory.
+    if (name.startsWith('secret') && !/^[A-Za-z0-9_]/.test(id)) {
+      const which = name === 'secrets' ? `the id on ${shown}` : `id "${id}"`
+      fail(`${name}: ${which} must start with a letter, a digit or "_": rename it`)
+    }
     return [id, line.slice(eq + 1)]
   })
 }
@@ -99,10 +105,25 @@ const DIGEST = /^sha256:[0-9a-f]{64}$/
 export const ANNOTATION_LEVEL =
   /^(index|manifest|manifest-descriptor|index-descriptor)(\[[^\]]+\])?:/
 
+/** The inputs that take one value: a line break in one would reach the log as a new line. */
+const SINGLE_VALUE = [
+  ...['registry', 'username', 'token', 'github-token', 'context', 'file', 'target', 'network'],
+  ...['builder', 'provenance', 'sbom', 'push', 'retries', 'buildx-version', 'buildx-url'],
+  'buildx-sha256'
+]
+
 /** Parses and validates every input. Throws InputError with a one-line message naming the fix. */
 export function parseInputs(read: InputReader): Settings {
   const get = (name: string): string => read(name).trim()
   const list = (name: string): string[] => lines(read(name))
+  for (const name of SINGLE_VALUE) {
+    // The value is never shown: it may be a token.
+    if (hasControl(get(name))) {
+      fail(
+        `${name}: holds a line break or another control character, but takes a single value: write it on one line`
+      )
+    }
+  }
 
   const push = (get('push') || 'auto').toLowerCase()
   if (push !== 'auto' && push !== 'true' && push !== 'false') {
@@ -200,10 +221,14 @@ export function parseInputs(read: InputReader): Settings {
       id,
       path
     })),
-    secretEnvs: idPairs('secret-envs', list('secret-envs'), 'ENV_NAME').map(([id, env]) => ({
-      id,
-      env
-    })),
+    secretEnvs: idPairs('secret-envs', list('secret-envs'), 'ENV_NAME').map(([id, env]) => {
+      if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(env)) {
+        fail(
+          `secret-envs: "${env}" (id "${id}") is not an environment variable name: use letters, digits and "_", not starting with a digit`
+        )
+      }
+      return { id, env }
+    }),
     noCache: bool(read, 'no-cache', false),
     pull: bool(read, 'pull', false),
     network,
@@ -238,15 +263,12 @@ export function parseInputs(read: InputReader): Settings {
   if (/[\s]/.test(settings.username)) {
     fail('username: must not contain whitespace: use the registry account name')
   }
+  // An empty token is main.ts's to judge, once it knows whether anything is pushed: a fork's pull
+  // request gets no secrets, and a build that pushes nothing needs no login.
   if (!settings.dryRun) {
     if (settings.username === '') {
       fail(
         'username: empty: leave the input unset to use github.actor, or set it to the registry user'
-      )
-    }
-    if (settings.token === '') {
-      fail(
-        'token: empty: leave the input unset to use github.token, or pass a secret, e.g. token: ${{ secrets.GHCR_TOKEN }}'
       )
     }
   }
