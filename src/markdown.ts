@@ -7,14 +7,22 @@ import { cleanText } from './context.js'
 
 const ENTITIES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;' }
 
+/** An invisible character that ends an autolink's pattern: U+200B ZERO WIDTH SPACE. */
+const BREAK = '\u200b'
+
 /**
  * Inline text, safe in a paragraph, a list item and a table cell: control characters become
  * spaces (one line), HTML's special characters entities, and the characters Markdown gives a
- * meaning are backslash-escaped: no emphasis, link, code, list, heading or math, and no autolink
- * (`www\.x`, `https\://x` and `a\@b` are not recognised); `\|` does not end a table cell.
+ * meaning are backslash-escaped: no emphasis, link, code, list, heading or math; `\|` does not end
+ * a table cell. GFM finds autolinks (`www.x`, `https://x`, `a@b.c`) after escapes are resolved,
+ * so an invisible zero-width space goes into each such pattern: after `www` and `:`, before `@`.
  */
 export function text(value: string): string {
-  return cleanText(value).replace(/[&<>"]|[\\`*_{}[\]()#+\-.!|~:@$]/g, c => ENTITIES[c] ?? `\\${c}`)
+  return cleanText(value)
+    .replace(/(www)\./gi, `$1${BREAK}.`)
+    .replace(/:\/\//g, `:${BREAK}//`)
+    .replace(/@/g, `${BREAK}@`)
+    .replace(/[&<>"]|[\\`*_{}[\]()#+\-.!|~:@$]/g, c => ENTITIES[c] ?? `\\${c}`)
 }
 
 /** The longest run of backticks in `s`. */

@@ -21,14 +21,24 @@ const pipeline = unified()
 /** Markdown → the sanitized HTML GitHub would show. */
 export const renderGfm = (markdown: string): string => String(pipeline.processSync(markdown))
 
-/** What a reader sees of some HTML: tags dropped, character references decoded. */
+const NAMED: Record<string, string> = { lt: '<', gt: '>', quot: '"', amp: '&', nbsp: '\u00a0' }
+
+/**
+ * What a reader sees of some HTML: tags dropped, character references decoded (in one pass), and
+ * the zero-width spaces that src/markdown.ts puts into would-be autolinks dropped (they show as
+ * nothing).
+ */
 export function visible(html: string): string {
   return html
     .replace(/<[^>]*>/g, '')
-    .replace(/&#x([0-9a-f]+);/gi, (_, hex: string) => String.fromCodePoint(parseInt(hex, 16)))
-    .replace(/&#(\d+);/g, (_, dec: string) => String.fromCodePoint(Number(dec)))
-    .replace(/&lt;/g, '<')
-    .replace(/&gt;/g, '>')
-    .replace(/&quot;/g, '"')
-    .replace(/&amp;/g, '&')
+    .replace(
+      /&(?:#x([0-9a-f]+)|#(\d+)|([a-z]+));/gi,
+      (m, hex?: string, dec?: string, name?: string) =>
+        hex
+          ? String.fromCodePoint(parseInt(hex, 16))
+          : dec
+            ? String.fromCodePoint(Number(dec))
+            : (NAMED[name ?? ''] ?? m)
+    )
+    .replace(/\u200b/g, '')
 }

@@ -1,25 +1,8 @@
-// The summary's escaping helpers, checked by rendering with a GFM renderer (micromark with its
-// GFM extension, raw HTML allowed as GitHub allows its safe subset): what comes out is the text
-// that went in, shown, never HTML, a link or a way out of its table, block or <details>.
-import { micromark } from 'micromark'
-import { gfm, gfmHtml } from 'micromark-extension-gfm'
+// The summary's escaping helpers, checked by rendering as GitHub does (gfm.ts: GFM, raw HTML,
+// GitHub's sanitizer): what comes out is the text that went in, shown, never HTML, a link or a
+// way out of its table, block or <details>.
 import { code, codeCell, fence, tableRow, text } from '../../src/markdown.js'
-
-const render = (markdown: string): string =>
-  micromark(markdown, {
-    extensions: [gfm()],
-    htmlExtensions: [gfmHtml()],
-    allowDangerousHtml: true
-  })
-
-/** What a browser shows for rendered HTML, tags dropped and the entities micromark writes decoded. */
-const shown = (html: string): string =>
-  html
-    .replace(/<[^>]*>/g, '')
-    .replace(/&lt;/g, '<')
-    .replace(/&gt;/g, '>')
-    .replace(/&quot;/g, '"')
-    .replace(/&amp;/g, '&')
+import { renderGfm as render, visible as shown } from './gfm.js'
 
 const HOSTILE = [
   'plain words',

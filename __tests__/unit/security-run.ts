@@ -3,11 +3,10 @@
 // API stand-in; and the invariants every row must keep (checkInvariants).
 import { mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
-import { micromark } from 'micromark'
-import { gfm, gfmHtml } from 'micromark-extension-gfm'
 import { newRunFiles, runStep, type RunFiles, type StepResult } from '../e2e/harness.js'
 import type { GitHubApi } from '../servers/github-api.js'
 import { fakeDocker, runnerCommands, type DockerCall } from './fake-docker.js'
+import { renderGfm } from './gfm.js'
 
 export const TOKEN = 'ghs_RegistryJobToken0123456789'
 export const GH_TOKEN = 'ghs_ApiReadToken0123456789'
@@ -112,13 +111,6 @@ const shownLog = (stdout: string): string =>
     .filter(l => !l.startsWith('::add-mask::'))
     .join('\n')
 
-export const render = (markdown: string): string =>
-  micromark(markdown, {
-    extensions: [gfm()],
-    htmlExtensions: [gfmHtml()],
-    allowDangerousHtml: true
-  })
-
 function filesUnder(dir: string): string[] {
   return readdirSync(dir).flatMap(name => {
     const path = join(dir, name)
@@ -168,7 +160,7 @@ export function checkInvariants(r: Run): void {
     readdirSync(r.files.runnerTemp).filter(n => n === 'ghcr-build-push-old')
   )
   // 1. The summary renders no link, image or script, and its <details> stay closed.
-  const html = render(r.main.summary)
+  const html = renderGfm(r.main.summary)
   expect(html).not.toMatch(/<a[\s>]|<img|<script/i)
   expect(html.split('<details>').length).toBe(html.split('</details>').length)
   // Input errors and attacks end in a message, never in a stack trace.

@@ -12,6 +12,7 @@ import { existsSync, mkdirSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { startGitHubApi, type GitHubApi } from '../servers/github-api.js'
 import { runnerCommands } from './fake-docker.js'
+import { renderGfm as render, visible } from './gfm.js'
 import {
   builds,
   checkInvariants,
@@ -22,7 +23,6 @@ import {
   prRow,
   pushEnv,
   PWN,
-  render,
   run as runRow,
   TOKEN,
   type Row
@@ -62,7 +62,7 @@ const ROWS: Array<[string, Row]> = [
         for (const call of r.docker) expect(call.args.join(' ')).not.toMatch(/[\r\n]/)
         // the summary shows the description as text, inside its block
         const html = render(r.main.summary)
-        expect(html).toContain('&lt;img src=x onerror=alert(1)&gt;')
+        expect(visible(html)).toContain('</details><a href="https://evil.example">x</a><img src=x')
         expect(html).toMatch(/<details>[\s\S]*A nice app[\s\S]*<\/details>/)
       }
     }
@@ -120,7 +120,7 @@ const ROWS: Array<[string, Row]> = [
       check: r => {
         expect(r.main.code).toBe(0)
         expect(r.main.outputs.labels.split('\n')).toContain('branch=www.evil.example/<img/src=x>')
-        expect(render(r.main.summary)).toContain('www.evil.example/&lt;img/src=x&gt;')
+        expect(visible(render(r.main.summary))).toContain('branch=www.evil.example/<img/src=x>')
       }
     }
   ],
