@@ -1,6 +1,32 @@
 // The GitHub context the plan is computed from: environment variables and the event payload,
 // as the Actions runner provides them. Pure apart from reading the payload file.
+// Every string from outside (the payload: branch, tag, PR fields, head and base refs; the
+// GITHUB_* values) is cleaned of control characters here, once, before it can reach a label,
+// a log line or the summary (a newline there would start a line the runner reads as a command).
 import { readFileSync } from 'node:fs'
+
+/**
+ * Control characters (C0, DEL, C1), the Unicode line and paragraph separators and the bidi
+ * overrides, which can start a new line or disguise the text around them.
+ */
+// eslint-disable-next-line no-control-regex -- matching control characters is the point
+const CONTROL = /[\u0000-\u001f\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g
+
+/** `value` with every control character replaced by a space: one line, shown as it reads. */
+export const cleanText = (value: string): string => value.replace(CONTROL, ' ')
+
+/** Whether `value` holds a control character (see cleanText). */
+export const hasControl = (value: string): boolean => value.search(CONTROL) >= 0
+
+/** A parsed JSON value with every string in it (keys too) cleaned. */
+export function cleanJson(value: unknown): unknown {
+  if (typeof value === 'string') return cleanText(value)
+  if (Array.isArray(value)) return value.map(cleanJson)
+  if (value && typeof value === 'object') {
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [cleanText(k), cleanJson(v)]))
+  }
+  return value
+}
 
 /** What the plan needs to know about the workflow run. */
 export interface GitHubContext {
@@ -26,21 +52,23 @@ const trimSlash = (s: string): string => s.replace(/\/+$/, '')
 
 /** Builds the context from an environment and an already-parsed payload. Pure. */
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
-export function contextFromEnv(env: Env, payload: Record<string, any>): GitHubContext {
-  const [owner = '', repo = ''] = (env.GITHUB_REPOSITORY ?? '').split('/')
+export function contextFromEnv(rawEnv: Env, payload: Record<string, any>): GitHubContext {
+  const env = (name: string): string => cleanText(rawEnv[name] ?? '')
+  const [owner = '', repo = ''] = env('GITHUB_REPOSITORY').split('/')
   return {
-    eventName: env.GITHUB_EVENT_NAME ?? '',
-    ref: env.GITHUB_REF ?? '',
-    sha: env.GITHUB_SHA ?? '',
+    eventName: env('GITHUB_EVENT_NAME'),
+    ref: env('GITHUB_REF'),
+    sha: env('GITHUB_SHA'),
     owner,
     repo,
-    serverUrl: trimSlash(env.GITHUB_SERVER_URL || 'https://github.com'),
-    apiUrl: trimSlash(env.GITHUB_API_URL || 'https://api.github.com'),
-    actor: env.GITHUB_ACTOR ?? '',
-    runId: env.GITHUB_RUN_ID ?? '',
-    baseRef: env.GITHUB_BASE_REF ?? '',
-    headRef: env.GITHUB_HEAD_REF ?? '',
-    payload
+    serverUrl: trimSlash(env('GITHUB_SERVER_URL') || 'https://github.com'),
+    apiUrl: trimSlash(env('GITHUB_API_URL') || 'https://api.github.com'),
+    actor: env('GITHUB_ACTOR'),
+    runId: env('GITHUB_RUN_ID'),
+    baseRef: env('GITHUB_BASE_REF'),
+    headRef: env('GITHUB_HEAD_REF'),
+    // eslint-disable-next-line @typescript-eslint/no-explicit-any
+    payload: cleanJson(payload) as Record<string, any>
   }
 }
 

@@ -7,7 +7,7 @@ import type { Settings } from './inputs.js'
 import { checkPatScopes } from './pat.js'
 import type { Plan } from './plan.js'
 import { preflight } from './preflight.js'
-import { credentialsAccepted, type RegistryTarget } from './registry-auth.js'
+import { credentialsAccepted, redact, type RegistryTarget } from './registry-auth.js'
 import { classifyDockerOutput, withRetry } from './retry.js'
 import * as core from './workflow-commands.js'
 
@@ -69,7 +69,8 @@ export async function login(
       async () => {
         const res = await docker.login(configDir, registry, username, token)
         if (res.code === 0) return
-        const output = res.stdout + res.stderr
+        // docker prints the registry's words, which may quote what it was sent
+        const output = redact(res.stdout + res.stderr, { username, token })
         if (classifyDockerOutput(output) === 'transient') throw new TransientError(output)
         // The engine's login makes a few requests and retries none: before calling the token
         // bad, ask the registry with our own retrying client.

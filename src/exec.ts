@@ -1,4 +1,6 @@
 // The one seam through which every external command runs. Tests swap it with setCommandRunner.
+import { Writable } from 'node:stream'
+import { stopCommands } from './workflow-commands.js'
 
 export interface CommandOptions {
   /** Written to the command's stdin (the token goes here, never into argv). */
@@ -40,13 +42,33 @@ export function childEnv(
 const realRunner: CommandRunner = async (command, args, opts = {}) => {
   // Loaded on first use so that a dry run never pays for it.
   const exec = await import('@actions/exec')
-  const out = await exec.getExecOutput(command, args, {
-    ignoreReturnCode: true,
-    silent: opts.silent ?? false,
-    input: opts.input === undefined ? undefined : Buffer.from(opts.input),
-    env: childEnv(opts.env)
-  })
-  return { code: out.exitCode, stdout: out.stdout, stderr: out.stderr }
+  const silent = opts.silent ?? false
+  // @actions/exec echoes the command line and the child's stdout and stderr to one stream. What
+  // a build prints is not ours (a Dockerfile's RUN can print anything): the runner must read no
+  // workflow command in it.
+  const log = silent ? undefined : new LogStream()
+  const resume = log ? stopCommands() : undefined
+  try {
+    const out = await exec.getExecOutput(command, args, {
+      ignoreReturnCode: true,
+      silent,
+      outStream: log,
+      input: opts.input === undefined ? undefined : Buffer.from(opts.input),
+      env: childEnv(opts.env)
+    })
+    return { code: out.exitCode, stdout: out.stdout, stderr: out.stderr }
+  } finally {
+    resume?.(log?.atLineStart)
+  }
+}
+
+/** Our stdout, remembering whether the last chunk ended its line. */
+class LogStream extends Writable {
+  atLineStart = true
+  override _write(chunk: Buffer, _encoding: string, done: (error?: Error | null) => void): void {
+    if (chunk.length) this.atLineStart = chunk[chunk.length - 1] === 0x0a
+    process.stdout.write(chunk, () => done())
+  }
 }
 
 let runner: CommandRunner = realRunner

@@ -1,7 +1,7 @@
 // The one GitHub REST API client, on the HTTP seam (src/http.ts) like every other call: the
 // repository's facts for the labels and the default branch, and the headers of `GET /user` for a
 // classic PAT's scopes. Octokit would cost ~190 ms of loading for two GETs (docs/benchmarks.md).
-import type { GitHubContext, RepoInfo } from './context.js'
+import { cleanText, type GitHubContext, type RepoInfo } from './context.js'
 import { NetworkError } from './errors.js'
 import { request, type HttpResponse } from './http.js'
 
@@ -33,7 +33,7 @@ export function apiProblem(res: HttpResponse): string {
   } catch {
     // not JSON
   }
-  return message ? `HTTP ${res.status}: ${message.slice(0, 200)}` : `HTTP ${res.status}`
+  return message ? `HTTP ${res.status}: ${cleanText(message.slice(0, 200))}` : `HTTP ${res.status}`
 }
 
 export type RepoAnswer = { repo: RepoInfo } | { repo?: undefined; problem: string }
@@ -72,15 +72,19 @@ export async function fetchRepoInfo(
   } catch {
     return { problem: `GET ${ctx.apiUrl}${path}: the answer is not JSON` }
   }
-  const spdx = data.license?.spdx_id
+  // The answer is text from outside (anyone with push access writes the description): cleaned of
+  // control characters before it can reach a label, a log line or the summary.
+  const clean = (v: unknown): string | undefined =>
+    typeof v === 'string' ? cleanText(v) : undefined
+  const spdx = clean(data.license?.spdx_id)
   return {
     repo: {
-      name: data.name,
-      htmlUrl: data.html_url,
-      description: data.description ?? undefined,
+      name: clean(data.name),
+      htmlUrl: clean(data.html_url),
+      description: clean(data.description),
       // NOASSERTION is GitHub's "a licence file we could not identify": no SPDX id to label.
       license: spdx && spdx !== 'NOASSERTION' ? spdx : undefined,
-      defaultBranch: data.default_branch
+      defaultBranch: clean(data.default_branch)
     }
   }
 }

@@ -16,7 +16,8 @@ export function normalizeRegistry(input: string, notices: Notice[]): string {
     .replace(/^[a-z]+:\/\//i, '')
     .replace(/\/+$/, '')
     .toLowerCase()
-  if (host === '' || /[\s/@]/.test(host)) {
+  // A leading `-` would make the host a flag to docker.
+  if (host === '' || /[\s/@]/.test(host) || host.startsWith('-')) {
     throw new InputError(
       `registry: "${input}" is not a registry host: use a host[:port] such as ghcr.io`
     )

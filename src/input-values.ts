@@ -17,7 +17,7 @@ export function envInputReader(env: Record<string, string | undefined>): InputRe
 /** Non-empty lines, trimmed, without `#` comment lines. */
 export function lines(value: string): string[] {
   return value
-    .split(/\r?\n/)
+    .split(/\r\n|\r|\n/)
     .map(l => l.trim())
     .filter(l => l !== '' && !l.startsWith('#'))
 }

@@ -8,6 +8,7 @@ import {
   type BuildOptions
 } from './build-options.js'
 import { checkBuildxUrl, normalizeBuildxSha256, normalizeBuildxVersion } from './buildx-release.js'
+import { hasControl } from './context.js'
 import { checkInputNames, type GivenInput } from './input-names.js'
 import { bool, fail, lines, type InputReader } from './input-values.js'
 
@@ -73,6 +74,11 @@ function idPairs(name: string, values: string[], what: string): Array<[string, s
       const which = name === 'secrets' ? `the id on ${shown}` : `id "${id}"`
       fail(`${name}: ${which} may only use letters, digits, "_", "." and "-": rename it`)
     }
+    // A secret id names a file in the private directory: `.` or `..` would name a directory.
+    if (name.startsWith('secret') && !/^[A-Za-z0-9_]/.test(id)) {
+      const which = name === 'secrets' ? `the id on ${shown}` : `id "${id}"`
+      fail(`${name}: ${which} must start with a letter, a digit or "_": rename it`)
+    }
     return [id, line.slice(eq + 1)]
   })
 }
@@ -82,6 +88,13 @@ const DIGEST = /^sha256:[0-9a-f]{64}$/
 /** The level prefix an `annotations` line may start with (`index:`, `manifest[linux/amd64]:`…). */
 export const ANNOTATION_LEVEL =
   /^(index|manifest|manifest-descriptor|index-descriptor)(\[[^\]]+\])?:/
+
+/** The inputs that take one value: a line break in one would reach the log as a new line. */
+const SINGLE_VALUE = [
+  ...['registry', 'username', 'token', 'github-token', 'context', 'file', 'target', 'network'],
+  ...['builder', 'provenance', 'sbom', 'push', 'retries', 'buildx-version', 'buildx-url'],
+  ...['buildx-sha256', 'password', 'job-token', 'shm-size', 'cgroup-parent']
+]
 
 /**
  * The registry token and the input it came from: `password` is docker/login-action's name for
@@ -111,6 +124,14 @@ export function parseInputs(read: InputReader, given: GivenInput[] = []): Settin
   if (names.error) throw names.error
   const get = (name: string): string => read(name).trim()
   const list = (name: string): string[] => lines(read(name))
+  for (const name of SINGLE_VALUE) {
+    // The value is never shown: it may be a token.
+    if (hasControl(get(name))) {
+      fail(
+        `${name}: holds a line break or another control character, but takes a single value: write it on one line`
+      )
+    }
+  }
 
   const push = (get('push') || 'auto').toLowerCase()
   if (push !== 'auto' && push !== 'true' && push !== 'false') {
@@ -208,10 +229,14 @@ export function parseInputs(read: InputReader, given: GivenInput[] = []): Settin
       id,
       path
     })),
-    secretEnvs: idPairs('secret-envs', list('secret-envs'), 'ENV_NAME').map(([id, env]) => ({
-      id,
-      env
-    })),
+    secretEnvs: idPairs('secret-envs', list('secret-envs'), 'ENV_NAME').map(([id, env]) => {
+      if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(env)) {
+        fail(
+          `secret-envs: "${env}" (id "${id}") is not an environment variable name: use letters, digits and "_", not starting with a digit`
+        )
+      }
+      return { id, env }
+    }),
     noCache: bool(read, 'no-cache', false),
     pull: bool(read, 'pull', false),
     network,
@@ -254,6 +279,8 @@ export function parseInputs(read: InputReader, given: GivenInput[] = []): Settin
   if (/[\s]/.test(settings.username)) {
     fail('username: must not contain whitespace: use the registry account name')
   }
+  // An empty token is main.ts's to judge, once it knows whether anything is pushed: a fork's pull
+  // request gets no secrets, and a build that pushes nothing needs no login.
   if (!settings.dryRun) {
     if (settings.username === '') {
       fail(

@@ -4,9 +4,9 @@
 //   [preflight ‖ the rest of the above] → build and push (or merge) → verify → outputs, summary.
 // There is no post step: the private Docker config is removed here, in a `finally`.
 import { randomUUID } from 'node:crypto'
-import { appendFileSync, existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs'
+import { existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
-import { join } from 'node:path'
+import { dirname, join } from 'node:path'
 import { buildAndPush, merge, type BuildPaths, type BuildResult } from './build.js'
 import { builderProblem, buildCommand, needsBuilderFacts } from './build-command.js'
 import { ensureBuildx } from './buildx-install.js'
@@ -55,7 +55,7 @@ export async function runStep(): Promise<void> {
     const report = failureReport(e, run.phase)
     core.setFailed(failureLines(report).join('\n'))
     if (report.stack) core.info(report.stack)
-    if (run.settings?.summary !== false) appendSummary(failureSummaryMarkdown(report))
+    if (run.settings?.summary !== false) core.appendSummary(failureSummaryMarkdown(report))
   } finally {
     cleanUp()
     process.off('SIGINT', onSignal)
@@ -99,6 +99,8 @@ async function main(run: Run): Promise<void> {
   // network call. Its tags and push decision are not used: the API's answer (the default branch)
   // can change them. Only the login starts from it, to run alongside the API call.
   const draft = makePlan(undefined)
+  // A fork's pull request has no secrets: an empty token is an error only when pushing.
+  if (draft.push && !settings.dryRun) requireCredentials(settings)
   const repoAnswer = fetchRepoInfo(ctx, settings.githubToken, 3000)
   const finalPlan = async (): Promise<Plan> => {
     const answer = await repoAnswer
@@ -116,14 +118,14 @@ async function main(run: Run): Promise<void> {
     const plan = await finalPlan()
     for (const argv of dryRunCommands(plan)) core.info(`command: ${commandLine(argv)}`)
     setOutputs(plan, undefined, false)
-    appendSummary(settings.summary ? summaryMarkdown(plan, undefined, false, true) : '')
+    core.appendSummary(settings.summary ? summaryMarkdown(plan, undefined, false, true) : '')
     core.info('dry-run: the plan above was computed; nothing was built, no registry was contacted')
     return
   }
-  if (draft.push) requireCredentials(settings)
-
   run.phase = 'setup'
-  mkdirSync(workDir, { recursive: true, mode: 0o700 })
+  // Created here, never found: the clean-up removes only this directory, made by this run.
+  mkdirSync(dirname(workDir), { recursive: true })
+  mkdirSync(workDir, { mode: 0o700 })
   run.workDir = workDir
   run.keepWorkDir = !settings.logout
   docker.preparePrivateConfig(paths.configDir, draft.registries)
@@ -212,7 +214,7 @@ async function main(run: Run): Promise<void> {
     await core.group('Verify every tag', () => verifyPush(settings, plan, result.digest))
   }
   setOutputs(plan, result, plan.push)
-  appendSummary(settings.summary ? summaryMarkdown(plan, result, plan.push, false) : '')
+  core.appendSummary(settings.summary ? summaryMarkdown(plan, result, plan.push, false) : '')
   if (plan.push) {
     const what =
       plan.mode === 'push-by-digest'
@@ -250,11 +252,11 @@ function requireCredentials(settings: Settings): void {
 
 function maskSecrets(settings: Settings): void {
   if (settings.token) {
-    core.setSecret(settings.token)
+    core.addCredential(settings.token)
     // docker stores user:token base64-encoded; mask that form too
-    core.setSecret(Buffer.from(`${settings.username}:${settings.token}`).toString('base64'))
+    core.addCredential(Buffer.from(`${settings.username}:${settings.token}`).toString('base64'))
   }
-  if (settings.githubToken) core.setSecret(settings.githubToken)
+  core.addCredential(settings.githubToken)
   for (const s of settings.secrets) core.setSecret(s.value)
 }
 
@@ -265,11 +267,6 @@ function writeSecretFiles(settings: Settings, plan: Plan, dir: string): void {
     const value = settings.secrets.find(s => s.id === f.id)?.value ?? ''
     writeFileSync(f.path, value, { mode: 0o600 })
   }
-}
-
-function appendSummary(markdown: string): void {
-  const file = process.env.GITHUB_STEP_SUMMARY
-  if (markdown && file) appendFileSync(file, markdown)
 }
 
 /** metadata-action's switch, honoured as-is; unset leaves our default (the PR head commit). */

@@ -71,25 +71,50 @@ export interface PlanInput {
   localTag: string
 }
 
-/** A pull_request whose head lives in another repository: its token cannot write packages. */
+/**
+ * A pull request event (`pull_request`, `pull_request_target`, `pull_request_review`,
+ * `pull_request_review_comment`) whose head repository is not the base repository, or is
+ * unknown (a deleted fork has `head.repo: null`): its code is not the repository's own.
+ */
 export function isForkPullRequest(ctx: GitHubContext): boolean {
-  if (ctx.eventName !== 'pull_request') return false
-  const head = ctx.payload?.pull_request?.head?.repo?.full_name
-  const base = ctx.payload?.pull_request?.base?.repo?.full_name ?? `${ctx.owner}/${ctx.repo}`
-  return typeof head === 'string' && head.toLowerCase() !== String(base).toLowerCase()
+  if (!ctx.eventName.startsWith('pull_request')) return false
+  return forkName(ctx) !== undefined
 }
 
+/** The fork's name for a forked pull request ('an unknown repository' when missing), else undefined. */
+function forkName(ctx: GitHubContext): string | undefined {
+  const pr = ctx.payload?.pull_request
+  const head = pr?.head?.repo?.full_name
+  const base = pr?.base?.repo?.full_name ?? `${ctx.owner}/${ctx.repo}`
+  if (typeof head !== 'string' || head === '') return 'an unknown repository'
+  return head.toLowerCase() === String(base).toLowerCase() ? undefined : head
+}
+
+/**
+ * `push: auto` never pushes code that is not the repository's own: a fork's pull request (its
+ * token cannot write, and on `pull_request_target` the base repository's write token must not
+ * publish the fork's code), and no `pull_request_target` run at all (it runs with a write token
+ * on the base repository and is commonly used to build the pull request's head). `push: true`
+ * is the explicit opt-in.
+ */
 function decidePush(settings: Settings, ctx: GitHubContext): { push: boolean; reason: string } {
   if (settings.push === 'true') return { push: true, reason: 'push: true' }
   if (settings.push === 'false') return { push: false, reason: 'push: false' }
-  if (isForkPullRequest(ctx)) {
-    const head = ctx.payload.pull_request.head.repo.full_name
+  const event = ctx.eventName
+  if (event === 'pull_request_target') {
+    const from = isForkPullRequest(ctx) ? ` from the fork ${forkName(ctx)}` : ''
     return {
       push: false,
-      reason: `push: auto and this pull_request comes from the fork ${head}, whose token cannot write packages: building without pushing`
+      reason: `push: auto never pushes on pull_request_target (this one${from}): the event runs with the base repository's write token, and the image may hold the pull request's code; building without pushing (set push: true to push anyway, only for code you trust)`
     }
   }
-  return { push: true, reason: `push: auto on ${ctx.eventName || 'this'} event` }
+  if (isForkPullRequest(ctx)) {
+    return {
+      push: false,
+      reason: `push: auto and this ${event} comes from the fork ${forkName(ctx)}: its code is not the repository's own (and its token cannot write packages); building without pushing (set push: true to push anyway)`
+    }
+  }
+  return { push: true, reason: `push: auto on ${event || 'this'} event` }
 }
 
 /**

@@ -3,6 +3,7 @@
 import { HttpStatusError, NetworkError, RegistryError, type RegistryStep } from './errors.js'
 import { registryBaseUrl, request, type HttpRequest, type HttpResponse } from './http.js'
 import { isTransientStatus, withRetry, type RetryOptions } from './retry.js'
+import { addCredential, redactCredentials } from './workflow-commands.js'
 
 export type AuthVia = 'basic' | 'bearer' | 'anonymous'
 
@@ -83,12 +84,15 @@ function basicHeader(t: Pick<RegistryTarget, 'username' | 'token'>): string | un
   return 'Basic ' + Buffer.from(`${t.username}:${t.token}`).toString('base64')
 }
 
-/** Removes the secret (and its Basic form) from any text a registry or a URL puts into our errors. */
+/**
+ * Removes the token (and its Basic form) and every credential the step obtained (a registry's
+ * bearer tokens included), however short, from any text a registry or a URL puts into our errors.
+ */
 export function redact(text: string, t: Pick<RegistryTarget, 'username' | 'token'>): string {
   let out = text
   const secrets = [t.token, basicHeader(t)?.slice('Basic '.length)]
-  for (const s of secrets) if (s && s.length >= 4) out = out.split(s).join('***')
-  return out
+  for (const s of secrets) if (s) out = out.split(s).join('***')
+  return redactCredentials(out)
 }
 
 /**
@@ -231,6 +235,7 @@ async function fetchToken(
       `the token service of ${t.registry} answered without a token`
     )
   }
+  addCredential(token) // masked in the log, and redacted from whatever the registry says next
   return token
 }
 

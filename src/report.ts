@@ -3,6 +3,7 @@
 import type { BuildResult } from './build.js'
 import type { FailureReport } from './errors.js'
 import { failureLines } from './errors.js'
+import { code, codeCell, fence, tableRow, text } from './markdown.js'
 import { annotationArg, type Plan } from './plan.js'
 import * as core from './workflow-commands.js'
 
@@ -69,22 +70,21 @@ export function summaryMarkdown(
     : pushed
       ? 'pushed'
       : 'built, not pushed'
-  const out = ['## ghcr-build-push', '', `**${status}** — ${escape(plan.pushReason)}`, '']
-  if (result?.digest) out.push(`digest: \`${result.digest}\``, '')
-  if (pushed && result?.digest) out.push(...plan.images.map(i => `- \`${i}@${result.digest}\``), '')
+  const out = ['## ghcr-build-push', '', `**${status}** — ${text(plan.pushReason)}`, '']
+  if (result?.digest) out.push(`digest: ${code(result.digest)}`, '')
+  if (pushed && result?.digest)
+    out.push(...plan.images.map(i => `- ${code(`${i}@${result.digest}`)}`), '')
   out.push('| tag | rule |', '| --- | --- |')
   for (const ref of plan.refs) {
     const name = ref.slice(ref.lastIndexOf(':') + 1)
     const rule = plan.tags.find(t => t.name === name)?.rule ?? ''
-    out.push(`| \`${ref}\` | \`${rule.replace(/\|/g, '\\|')}\` |`)
+    out.push(tableRow([codeCell(ref), codeCell(rule)]))
   }
-  out.push('', `latest: ${escape(plan.latestReason)}`, '')
+  out.push('', `latest: ${text(plan.latestReason)}`, '')
   out.push(
     '<details><summary>labels</summary>',
     '',
-    '```',
-    ...plan.labels.map(([k, v]) => `${k}=${v}`),
-    '```',
+    ...fence(plan.labels.map(([k, v]) => `${k}=${v}`)),
     '',
     '</details>',
     ''
@@ -98,13 +98,9 @@ export function failureSummaryMarkdown(report: FailureReport): string {
   return [
     '## ghcr-build-push',
     '',
-    `**failed in the ${report.phase} phase** — ${escape(headline)}`,
+    `**failed in the ${report.phase} phase** — ${text(headline)}`,
     '',
-    ...rest.map(l => `- ${escape(l)}`),
+    ...rest.map(l => `- ${text(l)}`),
     ''
   ].join('\n')
-}
-
-function escape(s: string): string {
-  return s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;')
 }

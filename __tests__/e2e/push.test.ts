@@ -91,7 +91,7 @@ test('pull_request from a fork builds but pushes nothing, and says why', async (
   expect(main.code).toBe(0)
   expect(main.outputs.pushed).toBe('false')
   expect(main.outputs.refs).toBe('')
-  expect(main.stdout).toMatch(/fork someone\/Hello-App, whose token cannot write packages/)
+  expect(main.stdout).toMatch(/fork someone\/Hello-App: its code is not the repository's own/)
   expect(main.stdout).toMatch(/\[command\].*docker buildx build/)
   expect(await api.tags(repo)).toEqual([])
 })

@@ -33,6 +33,80 @@ describe('parseInputs', () => {
   test('the runner reader maps names to INPUT_ variables', () => {
     expect(envInputReader({ 'INPUT_DRY-RUN': 'true' })('dry-run')).toBe('true')
     expect(lines('x\r\ny')).toEqual(['x', 'y'])
+    // a lone CR ends a line for the runner too
+    expect(lines('x\ry')).toEqual(['x', 'y'])
+  })
+
+  test('an empty token is accepted here: main decides once it knows whether anything is pushed', () => {
+    expect(parseInputs(reader({ ...base, token: '' })).token).toBe('')
+  })
+
+  // Issue 10: a line break in a single-value input would reach the log as a line of its own.
+  test.each([
+    'registry',
+    'username',
+    'token',
+    'github-token',
+    'context',
+    'file',
+    'target',
+    'network',
+    'builder',
+    'provenance',
+    'sbom',
+    'buildx-url'
+  ])('%s with a line break → error that does not show the value', name => {
+    for (const value of ['a\n::add-mask::b', 'a\r::add-mask::b', 'a\u2028b', 'a\u0000b']) {
+      const run = () => parseInputs(reader({ ...base, [name]: value }))
+      expect(run).toThrow(
+        expect.objectContaining({
+          name: 'InputError',
+          message: `${name}: holds a line break or another control character, but takes a single value: write it on one line`
+        })
+      )
+    }
+  })
+
+  test.each([
+    [
+      { secrets: '.=value' },
+      'secrets: the id on line 1 must start with a letter, a digit or "_": rename it'
+    ],
+    [
+      { secrets: 'ok=1\n..=value' },
+      'secrets: the id on line 2 must start with a letter, a digit or "_": rename it'
+    ],
+    [
+      { 'secret-files': '.hidden=/x' },
+      'secret-files: id ".hidden" must start with a letter, a digit or "_": rename it'
+    ],
+    [
+      { 'secret-envs': '-x=HOME' },
+      'secret-envs: id "-x" must start with a letter, a digit or "_": rename it'
+    ],
+    [
+      { 'secret-envs': 'id=A-B' },
+      'secret-envs: "A-B" (id "id") is not an environment variable name: use letters, digits and "_", not starting with a digit'
+    ],
+    [
+      { 'secret-envs': 'id=9X' },
+      'secret-envs: "9X" (id "id") is not an environment variable name: use letters, digits and "_", not starting with a digit'
+    ]
+  ])('%j → error', (values, message) => {
+    expect(() => parseInputs(reader({ ...base, ...values }))).toThrow(
+      expect.objectContaining({ name: 'InputError', message })
+    )
+  })
+
+  test('ids and variable names that are fine stay fine', () => {
+    const s = parseInputs(
+      reader({ ...base, secrets: '_a.b-c=v', 'secret-envs': 'gh=GITHUB_TOKEN\nx=_X1' })
+    )
+    expect(s.secrets.map(x => x.id)).toEqual(['_a.b-c'])
+    expect(s.secretEnvs).toEqual([
+      { id: 'gh', env: 'GITHUB_TOKEN' },
+      { id: 'x', env: '_X1' }
+    ])
   })
 
   test.each([

@@ -78,7 +78,7 @@ describe('push decision', () => {
       fork,
       {},
       false,
-      /fork someone\/Hello-App, whose token cannot write packages/
+      /this pull_request comes from the fork someone\/Hello-App: its code is not the repository's own .*set push: true/
     ],
     ['pull_request', 'refs/pull/15/merge', fork, { push: 'true' }, true, /push: true/],
     ['push', 'refs/heads/main', {}, { push: 'false' }, false, /push: false/],
@@ -95,6 +95,44 @@ describe('push decision', () => {
     expect(isForkPullRequest(ctx('pull_request', 'refs/pull/1/merge', fork))).toBe(true)
     expect(isForkPullRequest(ctx('pull_request', 'refs/pull/1/merge', samerepo))).toBe(false)
     expect(isForkPullRequest(ctx('push', 'refs/heads/main', fork))).toBe(false)
+  })
+
+  // Issue 10: every pull_request* event; a missing head repository is a fork; pull_request_target
+  // is never pushed under push: auto.
+  const deleted = {
+    pull_request: { ...samerepo.pull_request, head: { ...samerepo.pull_request.head, repo: null } }
+  }
+  test.each([
+    [
+      'pull_request_target',
+      fork,
+      {},
+      false,
+      /never pushes on pull_request_target \(this one from the fork someone\/Hello-App\).*set push: true/
+    ],
+    [
+      'pull_request_target',
+      samerepo,
+      {},
+      false,
+      /never pushes on pull_request_target \(this one\)/
+    ],
+    ['pull_request_target', fork, { push: 'true' }, true, /^push: true$/],
+    ['pull_request', deleted, {}, false, /from the fork an unknown repository/],
+    ['pull_request', {}, {}, false, /from the fork an unknown repository/],
+    [
+      'pull_request_review',
+      fork,
+      {},
+      false,
+      /this pull_request_review comes from the fork someone\/Hello-App/
+    ],
+    ['pull_request_review', samerepo, {}, true, /push: auto on pull_request_review event/],
+    ['pull_request_review_comment', fork, {}, false, /from the fork someone\/Hello-App/]
+  ])('%s %j %j → push %s', (event, payload, inputs, push, reason) => {
+    const p = plan(ctx(event, 'refs/pull/15/merge', payload), inputs)
+    expect(p.push).toBe(push)
+    expect(p.pushReason).toMatch(reason)
   })
 })
 

@@ -204,7 +204,7 @@ describe('preflight when the registry cannot be reached', () => {
         registry: 'example.com',
         image: 'a/b',
         username: 'u',
-        token: 't',
+        token: 'token-1',
         retries: 0
       }).catch(e => e)
       expect(err).toMatchObject({ step: 'ping', status: 404, registryText: 'Not Found' })
