@@ -1,13 +1,18 @@
-// The build for the builder at hand: the `docker buildx build` argv, whether our own registry
-// client pushes (always, as a fallback, or never), and whether the builder can do what the inputs
-// ask at all. Pure: the builder's facts are probed by the shell (docker.ts inspectBuilder).
-import { InputError } from './errors.js'
+// The build for the builder at hand: the `docker buildx build` argv and whether our own registry
+// client pushes (always, as a fallback, or never). Pure: which builder it is, is decided in
+// builder-choice.ts and probed by the shell (docker.ts inspectBuilder).
 import type { Plan } from './plan.js'
 
 /** What the selected builder is. `classicStore`: the engine keeps images in its classic store. */
 export interface BuilderFacts {
   driver: string
   classicStore: boolean
+}
+
+/** The builder the build runs on: its name ('' = the current one) and, when known, its facts. */
+export interface BuildOn {
+  name: string
+  facts?: BuilderFacts
 }
 
 export interface BuildCommand {
@@ -20,36 +25,18 @@ export interface BuildCommand {
   ownPush: 'always' | 'fallback' | 'never'
 }
 
-/** Whether the shell must probe the builder before it can build this plan. */
-export const needsBuilderFacts = (plan: Plan): boolean =>
-  plan.mode === 'push-by-digest' || plan.builderNeeds.length > 0 || (plan.build.load && plan.push)
-
-/**
- * An InputError when the builder cannot do what the inputs ask: the docker driver on the
- * classic store builds one platform and no attestations.
- */
-export function builderProblem(
-  plan: Plan,
-  facts: BuilderFacts | undefined
-): InputError | undefined {
-  if (!facts || facts.driver !== 'docker' || !facts.classicStore || !plan.builderNeeds.length) {
-    return undefined
-  }
-  return new InputError(
-    `${plan.builderNeeds.join(', ')}: the builder uses the docker driver on Docker's classic image store, which cannot do this: turn on the containerd image store (daemon.json "features": {"containerd-snapshotter": true}), or create a docker-container builder (docker buildx create --use) and pass it as builder`
-  )
-}
-
 /**
  * push-by-digest: buildx cannot push by digest with the docker driver ("not implemented"), so
  * there the image is built under a local-only tag and pushed by digest with our own client.
  * The context goes after `--`, so a directory named like a flag stays a path.
+ * Without `on` (a dry run probes nothing) the command is the one for the `builder` input.
  */
-export function buildCommand(plan: Plan, facts: BuilderFacts | undefined): BuildCommand {
-  const { builder, flags, context } = plan.build
+export function buildCommand(plan: Plan, on?: BuildOn): BuildCommand {
+  const { flags, context } = plan.build
+  const builder = on ? on.name : plan.build.builder
+  const facts = on?.facts
   const head = ['buildx', 'build', ...(builder ? ['--builder', builder] : []), ...flags]
   if (plan.mode === 'push-by-digest') {
-    // Without facts (a dry run probes nothing) the plan shows the form other drivers take.
     if (facts?.driver === 'docker') {
       return { argv: [...head, '--tag', plan.localRef, '--', context], ownPush: 'always' }
     }
@@ -65,7 +52,11 @@ export function buildCommand(plan: Plan, facts: BuilderFacts | undefined): Build
   const push = plan.push ? ['--push'] : []
   return {
     argv: [...head, ...tags, ...push, ...load, '--', context],
-    // What `docker save` holds whole: one platform, no attestations.
-    ownPush: plan.push && plan.builderNeeds.length === 0 ? 'fallback' : 'never'
+    // What `docker save` holds whole, from the engine's store: one platform, no attestations,
+    // not built in a builder's container.
+    ownPush:
+      plan.push && plan.singleImage && (facts === undefined || facts.driver === 'docker')
+        ? 'fallback'
+        : 'never'
   }
 }

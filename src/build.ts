@@ -5,7 +5,7 @@ import { existsSync, readFileSync, rmSync } from 'node:fs'
 import { join } from 'node:path'
 import type { BuildCommand } from './build-command.js'
 import { isTransientPushFailure, landedRefs, writtenImageId } from './buildx-output.js'
-import { targetFor } from './credentials.js'
+import { credentialsFor } from './credentials.js'
 import { errorLine } from './diagnose.js'
 import * as docker from './docker.js'
 import {
@@ -144,25 +144,32 @@ async function pushFromLocalStore(
       ? `pushing ${plan.images.join(', ')} by digest from the local image store`
       : `pushing ${plan.refs.length} refs again from the local image store, request by request`
   )
-  const { username, token } = targetFor(settings, plan.images[0])
+  // One push per registry, each with its own credentials; the manifest, so the digest, is the same.
+  let digest = ''
+  const landed: string[] = []
   try {
-    return await pushSavedImage(tar, {
-      registry: plan.registries[0],
-      images: plan.images,
-      tags: byDigest ? [] : plan.tags.map(t => t.name),
-      annotations: Object.fromEntries(
-        plan.annotations.filter(a => a.level === 'manifest').map(a => [a.key, a.value])
-      ),
-      username,
-      token,
-      retries: settings.retries
-    })
-  } catch (e) {
-    if (!(e instanceof RegistryError)) throw e
-    throw registryFailure('push', plan.registries[0], `the push failed: ${e.message}`, e, {
-      landed: [],
-      notPushed: plan.refs
-    })
+    for (const registry of plan.registries) {
+      const { username, token } = credentialsFor(settings, plan, registry)
+      digest = await pushSavedImage(tar, {
+        registry,
+        images: plan.images.filter(i => i.startsWith(`${registry}/`)),
+        tags: byDigest ? [] : plan.tags.map(t => t.name),
+        annotations: Object.fromEntries(
+          plan.annotations.filter(a => a.level === 'manifest').map(a => [a.key, a.value])
+        ),
+        username,
+        token,
+        retries: settings.retries
+      }).catch((e: unknown) => {
+        if (!(e instanceof RegistryError)) throw e
+        throw registryFailure('push', registry, `the push failed: ${e.message}`, e, {
+          landed,
+          notPushed: plan.refs.filter(r => !landed.includes(r))
+        })
+      })
+      if (!byDigest) landed.push(...plan.refs.filter(r => r.startsWith(`${registry}/`)))
+    }
+    return digest
   } finally {
     rmSync(tar, { force: true })
   }

@@ -2,7 +2,14 @@
 // DOCKER_CONFIG), and the push preflight of each image. Each turns its failure into the user's
 // message here, with the diagnosis table's cause and fix.
 import * as docker from './docker.js'
-import { registryFailure, RegistryError, saidFailure, StepError, TransientError } from './errors.js'
+import {
+  InputError,
+  registryFailure,
+  RegistryError,
+  saidFailure,
+  StepError,
+  TransientError
+} from './errors.js'
 import type { Settings } from './inputs.js'
 import { checkPatScopes } from './pat.js'
 import type { Plan } from './plan.js'
@@ -17,15 +24,54 @@ export interface Credentials {
   token: string
 }
 
-/** The credentials of `host`: the `username` and `token` inputs (one registry per step). */
-export function credentialsFor(settings: Settings): Credentials {
+/**
+ * The credentials of `registry`, from the source the plan chose for it (registry-logins.ts):
+ * its registry-auth entry, the `username`/`token` inputs, or github.actor and the job token.
+ */
+export function credentialsFor(settings: Settings, plan: Plan, registry: string): Credentials {
+  const login = plan.logins.find(l => l.registry === registry)
+  if (login?.source === 'registry-auth') {
+    const entry = settings.registryAuth.find(e => e.registry === registry)
+    return { username: login.username, token: entry?.password ?? '' }
+  }
+  if (login?.source === 'github') return { username: login.username, token: settings.githubToken }
   return { username: settings.username, token: settings.token }
 }
 
+/** Before pushing: every registry pushed to has a username and a token, else the input to set. */
+export function requireCredentials(settings: Settings, plan: Plan): void {
+  for (const { registry, source } of plan.logins.filter(l =>
+    plan.registries.includes(l.registry)
+  )) {
+    const { username, token } = credentialsFor(settings, plan, registry)
+    if (source === 'github' && (!username || !token)) {
+      throw new InputError(
+        `github-token: ${registry} images log in as github.actor with github-token, and ${username ? 'github-token' : 'GITHUB_ACTOR'} is empty: leave github-token unset, or add ${registry} to registry-auth`
+      )
+    }
+    if (username === '') {
+      throw new InputError(
+        'username: empty: leave the input unset to use github.actor, or set it to the registry user'
+      )
+    }
+    if (token === '') {
+      const input = settings.tokenInput
+      throw new InputError(
+        `${input}: empty: leave the input unset to use github.token, or pass a secret, e.g. ${input}: \${{ secrets.GHCR_TOKEN }}`
+      )
+    }
+  }
+}
+
 /** What our own registry client needs to talk to `image` (host/repository). */
-export function targetFor(settings: Settings, image: string): RegistryTarget {
+export function targetFor(settings: Settings, plan: Plan, image: string): RegistryTarget {
   const registry = image.slice(0, image.indexOf('/'))
-  return { registry, image, ...credentialsFor(settings), retries: settings.retries }
+  return {
+    registry,
+    image,
+    ...credentialsFor(settings, plan, registry),
+    retries: settings.retries
+  }
 }
 
 /** A classic PAT without write:packages logs in fine and fails only at the push: say so now. */
@@ -37,8 +83,11 @@ export async function checkToken(
 ): Promise<void> {
   // A job on GitHub Enterprise Server pushing to ghcr.io holds a github.com token: ask github.com.
   const onGhes = !/^https:\/\/github\.com$/i.test(serverUrl)
-  const api = plan.registries.includes('ghcr.io') && onGhes ? 'https://api.github.com' : apiUrl
-  const pat = await checkPatScopes({ token: settings.token, apiUrl: api })
+  const toGhcr = plan.registries.includes('ghcr.io')
+  const api = toGhcr && onGhes ? 'https://api.github.com' : apiUrl
+  // The GitHub token is ghcr.io's when the step pushes there, whichever input it came from.
+  const token = toGhcr ? credentialsFor(settings, plan, 'ghcr.io').token : settings.token
+  const pat = await checkPatScopes({ token, apiUrl: api })
   if (!pat.checked) {
     ;(pat.warn ? core.warning : core.debug)(`token scopes not checked: ${pat.reason}`)
   } else if (pat.invalid) {
@@ -57,11 +106,13 @@ export async function checkToken(
 /** `docker login` to `registry`, retried on transient failures. */
 export async function login(
   settings: Settings,
+  plan: Plan,
   registry: string,
-  image: string,
   configDir: string
 ): Promise<void> {
-  const { username, token } = credentialsFor(settings)
+  const { username, token } = credentialsFor(settings, plan, registry)
+  // An image to ask the registry about; none for a registry-auth entry that no image is on.
+  const image = plan.images.find(i => i.startsWith(`${registry}/`))
   const what = `login to ${registry} as ${username} failed`
   try {
     await withRetry(
@@ -74,9 +125,11 @@ export async function login(
         if (classifyDockerOutput(output) === 'transient') throw new TransientError(output)
         // The engine's login makes a few requests and retries none: before calling the token
         // bad, ask the registry with our own retrying client.
-        const accepted = await credentialsAccepted(targetFor(settings, image)).catch(
-          (e: unknown) => (e instanceof RegistryError ? true : Promise.reject(e)) // unreachable: transient
-        )
+        const accepted =
+          image !== undefined &&
+          (await credentialsAccepted(targetFor(settings, plan, image)).catch(
+            (e: unknown) => (e instanceof RegistryError ? true : Promise.reject(e)) // unreachable: transient
+          ))
         if (accepted) throw new TransientError(output)
         throw saidFailure('login', registry, what, output)
       },
@@ -96,7 +149,7 @@ export async function login(
 /** Proves, before building, that the credentials can push to every image. */
 export async function preflightAll(settings: Settings, plan: Plan): Promise<void> {
   for (const image of plan.images) {
-    const target = targetFor(settings, image)
+    const target = targetFor(settings, plan, image)
     try {
       const res = await preflight(target)
       core.info(`preflight: ${target.username} can push to ${image} (${res.via} auth)`)

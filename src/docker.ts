@@ -5,6 +5,7 @@ import { homedir } from 'node:os'
 import { join } from 'node:path'
 import type { BuilderFacts } from './build-command.js'
 import { runCommand, type CommandResult } from './exec.js'
+import { dockerConfigKey } from './image-names.js'
 
 /** Environment for every docker call: our private config dir. */
 export function withConfig(configDir: string): Record<string, string> {
@@ -25,7 +26,7 @@ export function preparePrivateConfig(
   // secretservice, osxkeychain) on its own: the login must stay in this directory.
   const config = join(configDir, 'config.json')
   if (!existsSync(config)) {
-    const auths = Object.fromEntries(registries.map(r => [r, {}]))
+    const auths = Object.fromEntries(registries.map(r => [dockerConfigKey(r), {}]))
     writeFileSync(config, JSON.stringify({ auths }), { mode: 0o600 })
   }
   const userDir = env.DOCKER_CONFIG || join(homedir(), '.docker')
@@ -42,10 +43,11 @@ export function login(
   username: string,
   token: string
 ): Promise<CommandResult> {
-  // The registry after `--`: a value that looks like a flag stays an argument.
+  // The registry after `--`: a value that looks like a flag stays an argument. Docker Hub is
+  // named by the key its login is stored under, which every docker CLI reads the same way.
   return runCommand(
     'docker',
-    ['login', '--username', username, '--password-stdin', '--', registry],
+    ['login', '--username', username, '--password-stdin', '--', dockerConfigKey(registry)],
     {
       input: token,
       env: withConfig(configDir),

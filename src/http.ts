@@ -1,6 +1,7 @@
 // The one HTTP seam: every call to a registry or to the GitHub API goes through `request`.
 // Node's global fetch, no dependency. Tests swap the whole function with `setHttp`.
 import { NetworkError } from './errors.js'
+import { registryApiHost } from './image-names.js'
 
 export interface HttpRequest {
   method?: string
@@ -81,8 +82,8 @@ export function isLoopbackRegistry(host: string): boolean {
   return name === 'localhost' || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(name)
 }
 
-/** `ghcr.io` → `https://ghcr.io`; `127.0.0.1:5000` → `http://127.0.0.1:5000`. */
+/** `ghcr.io` → `https://ghcr.io`; `docker.io` → `https://registry-1.docker.io`; `127.0.0.1:5000` → `http://127.0.0.1:5000`. */
 export function registryBaseUrl(host: string): string {
-  const h = host.replace(/\/+$/, '')
+  const h = registryApiHost(host.replace(/\/+$/, ''))
   return `${isLoopbackRegistry(h) ? 'http' : 'https'}://${h}`
 }

@@ -3,29 +3,53 @@ import { InputError } from './errors.js'
 
 export const LEGACY_REGISTRY = 'docker.pkg.github.com'
 
+// Docker Hub has one name and three hosts: images and logins say `docker.io`, its registry API
+// answers on registry-1.docker.io (tokens come from auth.docker.io, named by its challenge), and
+// the docker CLI keeps its login under the old index URL.
+export const DOCKER_HUB = 'docker.io'
+const DOCKER_HUB_ALIASES = ['index.docker.io', 'registry-1.docker.io', 'registry.hub.docker.com']
+const DOCKER_HUB_API = 'registry-1.docker.io'
+const DOCKER_HUB_CONFIG_KEY = 'https://index.docker.io/v1/'
+
+/** The host the registry HTTP API answers on (`docker.io` → registry-1.docker.io). */
+export const registryApiHost = (registry: string): string =>
+  registry === DOCKER_HUB ? DOCKER_HUB_API : registry
+
+/** The key of the registry's entry in docker's config.json `auths`. */
+export const dockerConfigKey = (registry: string): string =>
+  registry === DOCKER_HUB ? DOCKER_HUB_CONFIG_KEY : registry
+
+const canonicalHost = (host: string): string =>
+  DOCKER_HUB_ALIASES.includes(host) ? DOCKER_HUB : host
+
 /** A message for the log, produced by pure code and printed by the shell. */
 export interface Notice {
   level: 'notice' | 'warning'
   message: string
 }
 
-/** `https://GHCR.io/` → `ghcr.io`; the legacy GitHub registry → `ghcr.io` with a warning. */
-export function normalizeRegistry(input: string, notices: Notice[]): string {
-  const host = input
+/**
+ * `https://GHCR.io/` → `ghcr.io`; Docker Hub's other hosts → `docker.io`; the legacy GitHub
+ * registry → `ghcr.io` with a warning. `name` is the input it came from, for the error.
+ */
+export function normalizeRegistry(input: string, notices: Notice[], name = 'registry'): string {
+  const raw = input
     .trim()
     .replace(/^[a-z]+:\/\//i, '')
     .replace(/\/+$/, '')
     .toLowerCase()
+  if (raw === 'index.docker.io/v1') return DOCKER_HUB // the CLI's key, pasted as a host
   // A leading `-` would make the host a flag to docker.
-  if (host === '' || /[\s/@]/.test(host) || host.startsWith('-')) {
+  if (raw === '' || /[\s/@]/.test(raw) || raw.startsWith('-')) {
     throw new InputError(
-      `registry: "${input}" is not a registry host: use a host[:port] such as ghcr.io`
+      `${name}: "${input}" is not a registry host: use a host[:port] such as ghcr.io`
     )
   }
+  const host = canonicalHost(raw)
   if (host === LEGACY_REGISTRY) {
     notices.push({
       level: 'warning',
-      message: `registry: ${LEGACY_REGISTRY} was replaced by ghcr.io; using ghcr.io (set registry: ghcr.io to silence this)`
+      message: `${name}: ${LEGACY_REGISTRY} was replaced by ghcr.io; using ghcr.io (set ${name === 'registry' ? 'registry: ghcr.io' : 'ghcr.io'} to silence this)`
     })
     return 'ghcr.io'
   }
@@ -60,6 +84,8 @@ function hasHost(name: string): boolean {
 /**
  * Turns one `images` entry into `host/repository`: adds the registry when no host is given,
  * rewrites the legacy `docker.pkg.github.com/OWNER/REPO/IMAGE` path, lowercases the repository.
+ * An image may be on any host (each is logged in to); Docker Hub's is `docker.io`, and a
+ * one-part name there is an official image (`docker.io/library/app`), as docker reads it.
  */
 export function normalizeImage(entry: string, registry: string, notices: Notice[]): string {
   let name = entry.trim().replace(/^[a-z]+:\/\//i, '')
@@ -72,7 +98,7 @@ export function normalizeImage(entry: string, registry: string, notices: Notice[
   let host = registry
   if (hasHost(name)) {
     const slash = name.indexOf('/')
-    host = name.slice(0, slash).toLowerCase()
+    host = canonicalHost(name.slice(0, slash).toLowerCase())
     name = name.slice(slash + 1)
   }
   if (host === LEGACY_REGISTRY) {
@@ -85,11 +111,7 @@ export function normalizeImage(entry: string, registry: string, notices: Notice[
     host = 'ghcr.io'
     name = rewritten
   }
-  if (host !== registry) {
-    throw new InputError(
-      `images: "${entry}" is on ${host} but the step logs in to ${registry}: set registry: ${host} or use images on ${registry}`
-    )
-  }
+  if (host === DOCKER_HUB && !name.includes('/')) name = `library/${name}`
   const lower = name.toLowerCase()
   if (lower !== name) {
     notices.push({

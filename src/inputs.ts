@@ -7,6 +7,7 @@ import {
   parseBuildOptions,
   type BuildOptions
 } from './build-options.js'
+import { parseBuilderInputs, type BuilderSettings } from './builder-inputs.js'
 import { checkBuildxUrl, normalizeBuildxSha256, normalizeBuildxVersion } from './buildx-release.js'
 import { hasControl } from './context.js'
 import { checkInputNames, type GivenInput } from './input-names.js'
@@ -16,7 +17,8 @@ export { envInputReader, lines, type InputReader } from './input-values.js'
 
 export type PushMode = 'auto' | 'true' | 'false'
 
-export interface Settings extends BuildOptions {
+/** Every input; the builder, emulator and registry-auth inputs are in BuilderSettings. */
+export interface Settings extends BuildOptions, BuilderSettings {
   registry: string // as given, '' for the default of this GitHub server; normalized by the plan
   images: string[]
   username: string
@@ -256,6 +258,7 @@ export function parseInputs(read: InputReader, given: GivenInput[] = []): Settin
     buildxUrl,
     buildxSha256,
     ...parseBuildOptions(read),
+    ...parseBuilderInputs(read, get('builder')),
     inputWarnings: names.warnings
   }
 

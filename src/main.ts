@@ -8,12 +8,20 @@ import { existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { dirname, join } from 'node:path'
 import { buildAndPush, merge, type BuildPaths, type BuildResult } from './build.js'
-import { builderProblem, buildCommand, needsBuilderFacts } from './build-command.js'
+import { buildCommand, type BuildOn } from './build-command.js'
+import { needsBuilderFacts } from './builder-choice.js'
+import { prepareBuilder, removeBuilder } from './builder.js'
 import { ensureBuildx } from './buildx-install.js'
 import { loadContext, type RepoInfo } from './context.js'
-import { checkToken, login, preflightAll } from './credentials.js'
+import {
+  checkToken,
+  credentialsFor,
+  login,
+  preflightAll,
+  requireCredentials
+} from './credentials.js'
 import * as docker from './docker.js'
-import { failureLines, failureReport, InputError, type Phase } from './errors.js'
+import { failureLines, failureReport, type Phase } from './errors.js'
 import { fetchRepoInfo } from './github-api.js'
 import { givenInputs } from './input-names.js'
 import { checkPaths, envInputReader, lines, parseInputs, type Settings } from './inputs.js'
@@ -35,17 +43,24 @@ interface Run {
   /** The private directory (Docker config, metadata, secrets); removed unless `logout: false`. */
   workDir?: string
   keepWorkDir: boolean
+  /** A builder this step created (never a user-given one): removed when the step ends. */
+  builder?: { name: string; configDir: string }
 }
 
 export async function runStep(): Promise<void> {
   const run: Run = { phase: 'inputs', keepWorkDir: false }
-  const cleanUp = (): void => {
-    if (run.workDir && !run.keepWorkDir) rmSync(run.workDir, { recursive: true, force: true })
-  }
-  // A cancelled job gets SIGINT, then SIGTERM: the login must not outlive the step either way.
+  let cleaning: Promise<void> | undefined
+  // Once, whoever comes first: the end of the step or a signal. The builder goes first: its
+  // record may live in the private config.
+  const cleanUp = (): Promise<void> =>
+    (cleaning ??= (async () => {
+      if (run.builder) await removeBuilder(run.builder.configDir, run.builder.name)
+      if (run.workDir && !run.keepWorkDir) rmSync(run.workDir, { recursive: true, force: true })
+    })())
+  // A cancelled job gets SIGINT, then SIGTERM: neither the login nor a builder the step created
+  // may outlive it.
   const onSignal = (signal: NodeJS.Signals): void => {
-    cleanUp()
-    process.exit(signal === 'SIGINT' ? 130 : 143)
+    void cleanUp().finally(() => process.exit(signal === 'SIGINT' ? 130 : 143))
   }
   process.once('SIGINT', onSignal)
   process.once('SIGTERM', onSignal)
@@ -57,7 +72,7 @@ export async function runStep(): Promise<void> {
     if (report.stack) core.info(report.stack)
     if (run.settings?.summary !== false) core.appendSummary(failureSummaryMarkdown(report))
   } finally {
-    cleanUp()
+    await cleanUp()
     process.off('SIGINT', onSignal)
     process.off('SIGTERM', onSignal)
   }
@@ -100,7 +115,7 @@ async function main(run: Run): Promise<void> {
   // can change them. Only the login starts from it, to run alongside the API call.
   const draft = makePlan(undefined)
   // A fork's pull request has no secrets: an empty token is an error only when pushing.
-  if (draft.push && !settings.dryRun) requireCredentials(settings)
+  if (draft.push && !settings.dryRun) requireCredentials(settings, draft)
   const repoAnswer = fetchRepoInfo(ctx, settings.githubToken, 3000)
   const finalPlan = async (): Promise<Plan> => {
     const answer = await repoAnswer
@@ -128,21 +143,24 @@ async function main(run: Run): Promise<void> {
   mkdirSync(workDir, { mode: 0o700 })
   run.workDir = workDir
   run.keepWorkDir = !settings.logout
-  docker.preparePrivateConfig(paths.configDir, draft.registries)
+  docker.preparePrivateConfig(
+    paths.configDir,
+    draft.logins.map(l => l.registry)
+  )
 
   // Buildx, the PAT check and the logins start now and print their lines after the plan.
   const release = core.holdOutput()
   const loggedIn = new Map<string, Promise<void>>()
   const loginTo = (plan: Plan): Promise<unknown> => {
-    if (!settings.token) return Promise.resolve()
-    for (const registry of plan.registries) {
-      if (!loggedIn.has(registry)) {
-        const image = plan.images.find(i => i.startsWith(`${registry}/`)) ?? plan.images[0]
-        loggedIn.set(
-          registry,
-          tokenChecked.then(() => login(settings, registry, image, paths.configDir))
-        )
-      }
+    for (const { registry } of plan.logins) {
+      const { username, token } = credentialsFor(settings, plan, registry)
+      if (loggedIn.has(registry) || !username || !token) continue
+      // One at a time: each `docker login` rewrites the same config.json.
+      const previous = [...loggedIn.values()].at(-1) ?? tokenChecked
+      loggedIn.set(
+        registry,
+        previous.then(() => login(settings, plan, registry, paths.configDir))
+      )
     }
     return Promise.all(loggedIn.values())
   }
@@ -163,14 +181,14 @@ async function main(run: Run): Promise<void> {
   } finally {
     release()
   }
-  if (plan.push) requireCredentials(settings)
+  if (plan.push) requireCredentials(settings, plan)
   else if (!settings.token)
     core.warning(`${settings.tokenInput} is empty and nothing is pushed: building without a login`)
 
   run.phase = 'login'
   const pushProven = plan.push && settings.preflight
   const facts = await core.group(
-    `Buildx, login to ${plan.registries.join(', ')}${pushProven ? ', preflight' : ''}`,
+    `Buildx, login to ${plan.logins.map(l => l.registry).join(', ')}${pushProven ? ', preflight' : ''}`,
     async () => {
       // Independent of each other, so run together; failures are reported in this order.
       const results = await Promise.allSettled([
@@ -191,8 +209,14 @@ async function main(run: Run): Promise<void> {
       ).value
     }
   )
-  const refused = builderProblem(plan, facts)
-  if (refused) throw refused
+  // The builder (used, created or refused) and the emulators, before anything is built.
+  const on: BuildOn = await prepareBuilder(plan, facts, {
+    configDir: paths.configDir,
+    workDir,
+    name: `ghcr-build-push-${id}`,
+    retries: settings.retries,
+    created: name => (run.builder = { name, configDir: paths.configDir })
+  })
   if (!settings.logout) core.exportVariable('DOCKER_CONFIG', paths.configDir) // keep the login
   if (!plan.push) core.notice(`Not pushing: ${plan.pushReason}`)
 
@@ -201,7 +225,7 @@ async function main(run: Run): Promise<void> {
     plan.mode === 'merge'
       ? await core.group('Merge the pushed digests', () => merge(settings, plan, paths.configDir))
       : await core.group(plan.push ? 'Build and push' : 'Build', async () => {
-          const command = buildCommand(plan, facts) // exec prints it as it runs it
+          const command = buildCommand(plan, on) // exec prints it as it runs it
           writeSecretFiles(settings, plan, secretsDir)
           try {
             return await buildAndPush(settings, plan, command, paths, pushProven)
@@ -235,20 +259,7 @@ function printPlan(plan: Plan, dryRun: boolean): void {
 
 /** The commands a dry run shows (no builder is probed: push-by-digest shows buildx's own form). */
 const dryRunCommands = (plan: Plan): string[][] =>
-  plan.mode === 'merge' ? plan.mergeArgvs : [buildCommand(plan, undefined).argv]
-
-function requireCredentials(settings: Settings): void {
-  if (settings.username === '') {
-    throw new InputError(
-      'username: empty: leave the input unset to use github.actor, or set it to the registry user'
-    )
-  }
-  if (settings.token === '') {
-    throw new InputError(
-      'token: empty: leave the input unset to use github.token, or pass a secret, e.g. token: ${{ secrets.GHCR_TOKEN }}'
-    )
-  }
-}
+  plan.mode === 'merge' ? plan.mergeArgvs : [buildCommand(plan).argv]
 
 function maskSecrets(settings: Settings): void {
   if (settings.token) {
@@ -257,6 +268,10 @@ function maskSecrets(settings: Settings): void {
     core.addCredential(Buffer.from(`${settings.username}:${settings.token}`).toString('base64'))
   }
   core.addCredential(settings.githubToken)
+  for (const { username, password } of settings.registryAuth) {
+    core.addCredential(password)
+    core.addCredential(Buffer.from(`${username}:${password}`).toString('base64'))
+  }
   for (const s of settings.secrets) core.setSecret(s.value)
 }
 

@@ -2,12 +2,14 @@
 // Everything the shell does is decided here or in build-command.ts, so the whole behaviour is
 // table-testable. The plan holds no secret values (secret files are paths; the shell writes them).
 import type { GitHubContext, RepoInfo } from './context.js'
+import { builderSetup, type BuilderSetup } from './builder-choice.js'
 import { ANNOTATION_LEVEL, type Settings } from './inputs.js'
 import { InputError } from './errors.js'
 import { attests, buildOptionFlags } from './build-options.js'
 import { defaultRegistry, normalizeImage, normalizeRegistry, type Notice } from './image-names.js'
 import { computeTags, parseImages, type TagEnv, type TagOut } from './tags/index.js'
 import { applyUserPairs, computeLabels } from './labels.js'
+import { resolveLogins, type Login } from './registry-logins.js'
 
 export type KeyValue = [key: string, value: string]
 
@@ -19,8 +21,10 @@ export interface Annotation {
 }
 
 export interface Plan {
-  /** Registry hosts the images live on: each is logged in to. */
+  /** Registry hosts the images live on: each is preflighted and verified. */
   registries: string[]
+  /** Every registry logged in to (those of the images, and of registry-auth), with its user. */
+  logins: Login[]
   images: string[] // host/repository, normalized
   tags: TagOut[] // tag names with the rule that made each
   refs: string[] // image:tag for every image × tag
@@ -40,6 +44,10 @@ export interface Plan {
    * store can build it, and `docker save` holds the result whole (our own push can stand in).
    */
   builderNeeds: string[]
+  /** One platform, no attestations: what `docker save` holds whole (our own push can stand in). */
+  singleImage: boolean
+  /** How the builder is chosen, and set up when the step creates one (builder-choice.ts). */
+  builderSetup: BuilderSetup
   /** The parts of `docker buildx build` that do not depend on the builder (build-command.ts);
    * `load`: keep the image in the local image store too. */
   build: { builder: string; flags: string[]; context: string; load: boolean }
@@ -69,6 +77,8 @@ export interface PlanInput {
   secretsDir: string
   /** A tag unique to this run, for an image that only the local store may hold. */
   localTag: string
+  /** The runner's `process.arch` (what runs without an emulator); default this process's. */
+  nodeArch?: string
 }
 
 /**
@@ -117,18 +127,28 @@ function decidePush(settings: Settings, ctx: GitHubContext): { push: boolean; re
   return { push: true, reason: `push: auto on ${event || 'this'} event` }
 }
 
-/**
- * What the inputs ask that the docker driver on Docker's classic image store cannot do. The same
- * list says when our own push from `docker save` cannot stand in for the engine's.
- */
+/** A `cache-to` entry's type: `type=…`, else registry (buildx reads a bare value as a ref). */
+const cacheType = (entry: string): string =>
+  /(?:^|,)\s*type=([^,]*)/.exec(entry)?.[1].trim() ?? 'registry'
+
+/** What the inputs ask that the docker driver on Docker's classic image store cannot do. */
 export function builderNeeds(s: Settings): string[] {
+  const exported = s.cacheTo.filter(c => cacheType(c) !== 'inline')
   return [
     s.platforms.length > 1 && `platforms: ${s.platforms.join(',')}`,
+    exported.length > 0 && `cache-to: ${exported.join(' ')}`,
     s.provenance !== 'false' && `provenance: ${s.provenance}`,
     s.sbom !== '' && s.sbom !== 'false' && `sbom: ${s.sbom}`,
     s.attests.some(a => !/(^|,)disabled=true(,|$)/.test(a)) && `attests: ${s.attests.join('; ')}`
   ].filter((x): x is string => typeof x === 'string')
 }
+
+/** One platform and no attestations: one image, which `docker save` holds whole. */
+const isSingleImage = (s: Settings): boolean =>
+  s.platforms.length <= 1 &&
+  s.provenance === 'false' &&
+  (s.sbom === '' || s.sbom === 'false') &&
+  s.attests.every(a => /(^|,)disabled=true(,|$)/.test(a))
 
 export function computePlan(input: PlanInput): Plan {
   const { settings, ctx, repo, now } = input
@@ -179,8 +199,17 @@ export function computePlan(input: PlanInput): Plan {
     )
   }
   const secretFiles = settings.secrets.map(({ id }) => ({ id, path: `${input.secretsDir}/${id}` }))
+  const registries = [...new Set(images.map(i => i.slice(0, i.indexOf('/'))))]
   return {
-    registries: [...new Set(images.map(i => i.slice(0, i.indexOf('/'))))],
+    registries,
+    logins: resolveLogins({
+      images,
+      primary: registry,
+      registryAuth: settings.registryAuth,
+      username: settings.username,
+      actor: ctx.actor,
+      push
+    }),
     images,
     tags,
     refs,
@@ -192,6 +221,8 @@ export function computePlan(input: PlanInput): Plan {
     pushReason: reason,
     mode,
     builderNeeds: builderNeeds(settings),
+    singleImage: isSingleImage(settings),
+    builderSetup: builderSetup(settings, input.nodeArch ?? process.arch),
     build: {
       builder: settings.builder,
       flags: buildFlags(settings, labels, annotations, secretFiles, input),

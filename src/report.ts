@@ -3,6 +3,7 @@
 import type { BuildResult } from './build.js'
 import type { FailureReport } from './errors.js'
 import { failureLines } from './errors.js'
+import { builderLine } from './builder-choice.js'
 import { code, codeCell, fence, tableRow, text } from './markdown.js'
 import { annotationArg, type Plan } from './plan.js'
 import * as core from './workflow-commands.js'
@@ -15,8 +16,12 @@ export function planLines(plan: Plan, dryRun: boolean): string[] {
   const sameAsLabel = plan.annotations.filter(a => labelArgs.has(`${a.key}=${a.value}`))
   const levels = [...new Set(sameAsLabel.map(a => a.level))]
   const others = plan.annotations.filter(a => !sameAsLabel.includes(a))
+  const builder = builderLine(plan)
+  const logins = plan.logins.map(l => `${l.registry} as ${l.username || '(no user)'}`)
   return [
     `images:  ${plan.images.join(', ')}`,
+    ...(plan.logins.length > 1 ? [`logins:  ${logins.join(', ')}`] : []),
+    ...(builder ? [builder] : []),
     `version: ${plan.version || '(none)'}`,
     'tags:',
     ...plan.tags.map(t => `  ${t.name.padEnd(width)} ← ${t.rule}`),

@@ -88,7 +88,7 @@ export async function verifyPush(settings: Settings, plan: Plan, digest: string)
   const problems: string[] = []
   const landed: string[] = []
   for (const image of plan.images) {
-    const target = targetFor(settings, image)
+    const target = targetFor(settings, plan, image)
     let res: VerifyResult
     try {
       res = await verifyTags({ ...target, tags: plan.tags.map(t => t.name), digest })

@@ -1,11 +1,7 @@
-// The build for the builder at hand, as tables: (inputs, builder facts) → argv, who pushes,
-// and whether the builder is refused before anything is built.
-import {
-  builderProblem,
-  buildCommand,
-  needsBuilderFacts,
-  type BuilderFacts
-} from '../../src/build-command.js'
+// The build for the builder at hand, as tables: (inputs, builder) → argv and who pushes.
+// Which builder it is: builder-choice.test.ts.
+import { buildCommand, type BuilderFacts } from '../../src/build-command.js'
+import { needsBuilderFacts } from '../../src/builder-choice.js'
 import { contextFromEnv } from '../../src/context.js'
 import { parseInputs } from '../../src/inputs.js'
 import { builderNeeds, computePlan, type Plan } from '../../src/plan.js'
@@ -44,6 +40,13 @@ describe('builderNeeds: what the docker driver on the classic store cannot do', 
     [{ provenance: 'mode=max' }, ['provenance: mode=max']],
     [{ sbom: 'true' }, ['sbom: true']],
     [{ sbom: 'false' }, []],
+    [{ 'cache-to': 'type=inline' }, []],
+    [{ 'cache-to': 'type=gha,mode=max' }, ['cache-to: type=gha,mode=max']],
+    [{ 'cache-to': 'ghcr.io/acme/app:cache' }, ['cache-to: ghcr.io/acme/app:cache']], // a bare ref is a registry cache
+    [
+      { 'cache-to': 'type=inline\nmode=max,type=registry,ref=ghcr.io/a/b:c' },
+      ['cache-to: mode=max,type=registry,ref=ghcr.io/a/b:c']
+    ],
     [
       { platforms: 'linux/amd64,linux/386', provenance: 'true' },
       ['platforms: linux/amd64,linux/386', 'provenance: true']
@@ -57,53 +60,6 @@ describe('builderNeeds: what the docker driver on the classic store cannot do', 
   ])('%j → %j', (inputs: Record<string, string>, needs) => {
     const values: Record<string, string> = { token: 't', username: 'u', ...inputs }
     expect(builderNeeds(parseInputs(n => values[n] ?? ''))).toEqual(needs)
-  })
-})
-
-describe('builderProblem: refused before the build, naming the inputs and the fix', () => {
-  test.each([
-    [
-      'two platforms, docker driver, classic store',
-      { platforms: 'linux/amd64,linux/arm64' },
-      DOCKER_CLASSIC,
-      true
-    ],
-    [
-      'attestations, docker driver, classic store',
-      { provenance: 'mode=max' },
-      DOCKER_CLASSIC,
-      true
-    ],
-    [
-      'two platforms, docker driver, containerd store',
-      { platforms: 'linux/amd64,linux/arm64' },
-      DOCKER_CONTAINERD,
-      false
-    ],
-    [
-      'two platforms, docker-container driver',
-      { platforms: 'linux/amd64,linux/arm64' },
-      CONTAINER,
-      false
-    ],
-    ['one platform, docker driver, classic store', {}, DOCKER_CLASSIC, false]
-  ])('%s → refused: %s', (_name, inputs, facts, refused) => {
-    const problem = builderProblem(plan(inputs), facts)
-    expect(problem !== undefined).toBe(refused)
-    if (problem) {
-      expect(problem.message).toMatch(/^(platforms|provenance): /)
-      expect(problem.message).toContain('containerd image store')
-      expect(problem.message).toContain('docker-container builder')
-      expect(problem.message).not.toContain('\n')
-    }
-  })
-
-  test('a build that needs nothing special never asks for the builder facts', () => {
-    expect(needsBuilderFacts(plan())).toBe(false)
-    expect(needsBuilderFacts(plan({ platforms: 'linux/amd64,linux/arm64' }))).toBe(true)
-    expect(needsBuilderFacts(plan({ 'push-by-digest': 'true', platforms: 'linux/amd64' }))).toBe(
-      true
-    )
   })
 })
 
@@ -127,7 +83,7 @@ describe('buildCommand', () => {
   ])(
     '%s: docker save would not hold the image whole, so our push never stands in',
     (_n, inputs) => {
-      expect(buildCommand(plan(inputs), CONTAINER).ownPush).toBe('never')
+      expect(buildCommand(plan(inputs), { name: 'b', facts: CONTAINER }).ownPush).toBe('never')
     }
   )
 
@@ -146,7 +102,7 @@ describe('buildCommand', () => {
 
   test('push-by-digest on the docker driver: a local-only tag, no output, our client pushes', () => {
     const p = plan({ 'push-by-digest': 'true', platforms: 'linux/amd64' })
-    const c = buildCommand(p, DOCKER_CLASSIC)
+    const c = buildCommand(p, { name: '', facts: DOCKER_CLASSIC })
     expect(flagValues(c.argv, '--tag')).toEqual(['ghcr.io/acme/app:local-1'])
     expect(c.argv).not.toContain('--output')
     expect(c.argv).not.toContain('--push')
@@ -155,13 +111,32 @@ describe('buildCommand', () => {
 
   test('push-by-digest on another driver: buildx pushes by digest, nothing tagged', () => {
     const p = plan({ 'push-by-digest': 'true', platforms: 'linux/amd64' })
-    const c = buildCommand(p, CONTAINER)
+    const c = buildCommand(p, { name: 'b', facts: CONTAINER })
     expect(flagValues(c.argv, '--tag')).toEqual([])
     expect(flagValues(c.argv, '--output')).toEqual([
       'type=image,"name=ghcr.io/acme/app",push-by-digest=true,name-canonical=true,oci-mediatypes=true,push=true'
     ])
     expect(c.argv.slice(-2)).toEqual(['--', '.'])
     expect(c.ownPush).toBe('never')
+  })
+
+  test.each([
+    ['the docker driver', { driver: 'docker', classicStore: true }, 'fallback'],
+    ['the docker driver, not probed', undefined, 'fallback'],
+    ['a docker-container builder (nothing in the local store)', CONTAINER, 'never']
+  ])('one plain image on %s: our push stands in → %s', (_n, facts, ownPush) => {
+    expect(buildCommand(plan(), { name: '', facts }).ownPush).toBe(ownPush)
+  })
+
+  test('a cache export does not change what docker save holds', () => {
+    const on = { name: '', facts: DOCKER_CONTAINERD }
+    expect(buildCommand(plan({ 'cache-to': 'type=gha' }), on).ownPush).toBe('fallback')
+  })
+
+  test('the builder the step chose is named, whatever the builder input said', () => {
+    const c = buildCommand(plan(), { name: 'ghcr-build-push-1234', facts: CONTAINER })
+    expect(c.argv.slice(0, 4)).toEqual(['buildx', 'build', '--builder', 'ghcr-build-push-1234'])
+    expect(buildCommand(plan(), { name: '' }).argv).not.toContain('--builder')
   })
 
   test('a named builder is passed first', () => {
@@ -176,7 +151,9 @@ describe('buildCommand', () => {
 
 describe('load: the image stays in the local image store too', () => {
   const argvTail = (inputs: Record<string, string>, facts: BuilderFacts | undefined) =>
-    buildCommand(plan(inputs), facts).argv.filter(a => a === '--push' || a === '--load')
+    buildCommand(plan(inputs), facts && { name: '', facts }).argv.filter(
+      a => a === '--push' || a === '--load'
+    )
   test.each([
     // the docker driver's push already leaves the image in the engine (and old BuildKit
     // refuses a second output: "multiple outputs currently unsupported")

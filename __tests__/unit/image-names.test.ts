@@ -1,4 +1,11 @@
-import { normalizeImage, normalizeRegistry, type Notice } from '../../src/image-names.js'
+import {
+  dockerConfigKey,
+  normalizeImage,
+  normalizeRegistry,
+  registryApiHost,
+  type Notice
+} from '../../src/image-names.js'
+import { registryBaseUrl } from '../../src/http.js'
 
 describe('normalizeRegistry', () => {
   test.each([
@@ -6,7 +13,13 @@ describe('normalizeRegistry', () => {
     ['https://ghcr.io/', 'ghcr.io'],
     ['https://GHCR.io//', 'ghcr.io'],
     ['http://127.0.0.1:5000', '127.0.0.1:5000'],
-    ['docker.pkg.github.com', 'ghcr.io']
+    ['docker.pkg.github.com', 'ghcr.io'],
+    // Docker Hub, whichever of its hosts is written
+    ['docker.io', 'docker.io'],
+    ['index.docker.io', 'docker.io'],
+    ['https://index.docker.io/v1/', 'docker.io'],
+    ['registry-1.docker.io', 'docker.io'],
+    ['registry.hub.docker.com', 'docker.io']
   ])('%s → %s', (input, expected) => {
     expect(normalizeRegistry(input, [])).toBe(expected)
   })
@@ -36,7 +49,14 @@ describe('normalizeImage', () => {
     ['ghcr.io/Acme-Org/Hello-App', 'ghcr.io', 'ghcr.io/acme-org/hello-app'],
     ['docker.pkg.github.com/acme/repo/img', 'ghcr.io', 'ghcr.io/acme/img'],
     ['localhost:5000/a/b', 'localhost:5000', 'localhost:5000/a/b'],
-    ['127.0.0.1:5000/a/b.c_d--e', '127.0.0.1:5000', '127.0.0.1:5000/a/b.c_d--e']
+    ['127.0.0.1:5000/a/b.c_d--e', '127.0.0.1:5000', '127.0.0.1:5000/a/b.c_d--e'],
+    // images on other hosts than `registry` (each is logged in to)
+    ['docker.io/acme/app', 'ghcr.io', 'docker.io/acme/app'],
+    ['quay.io/acme/app', 'ghcr.io', 'quay.io/acme/app'],
+    ['index.docker.io/Acme/App', 'ghcr.io', 'docker.io/acme/app'],
+    ['docker.io/nginx', 'ghcr.io', 'docker.io/library/nginx'],
+    ['acme/app', 'docker.io', 'docker.io/acme/app'],
+    ['app', 'docker.io', 'docker.io/library/app']
   ])('%s (registry %s) → %s', (entry, registry, expected) => {
     expect(normalizeImage(entry, registry, [])).toBe(expected)
   })
@@ -68,15 +88,25 @@ describe('normalizeImage', () => {
     ['ghcr.io/acme/app:v1', /includes a tag or digest/],
     ['ghcr.io/acme/app@sha256:abc', /includes a tag or digest/],
     ['app:latest', /includes a tag or digest/],
-    [
-      'docker.io/acme/app',
-      /is on docker.io but the step logs in to ghcr.io: set registry: docker.io/
-    ],
     ['ghcr.io/acme/-app', /is not a valid image name/],
     ['ghcr.io/acme//app', /is not a valid image name/],
     ['ghcr.io/acme/app$(id)', /is not a valid image name/],
     ['  ', /an image name is empty/]
   ])('rejects %j', (entry, message) => {
     expect(() => normalizeImage(entry, 'ghcr.io', [])).toThrow(message)
+  })
+})
+
+describe('Docker Hub: one name, three hosts', () => {
+  test.each([
+    // registry, the registry API's base URL, the docker config key of its login
+    ['docker.io', 'https://registry-1.docker.io', 'https://index.docker.io/v1/'],
+    ['ghcr.io', 'https://ghcr.io', 'ghcr.io'],
+    ['quay.io', 'https://quay.io', 'quay.io'],
+    ['127.0.0.1:5000', 'http://127.0.0.1:5000', '127.0.0.1:5000']
+  ])('%s: API at %s, login stored under %s', (registry, api, key) => {
+    expect(registryBaseUrl(registry)).toBe(api)
+    expect(dockerConfigKey(registry)).toBe(key)
+    expect(registryApiHost(registry)).toBe(new URL(api).host)
   })
 })

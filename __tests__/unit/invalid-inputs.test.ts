@@ -65,7 +65,7 @@ const CASES: Array<[Record<string, string>, string | RegExp]> = [
   ],
   [
     { images: 'docker.io/acme/app' },
-    'images: "docker.io/acme/app" is on docker.io but the step logs in to ghcr.io: set registry: docker.io or use images on ghcr.io'
+    'images: docker.io/acme/app is on docker.io, which the step has no credentials for: add docker.io to registry-auth (a "- registry: docker.io" entry with username and password), or set registry: docker.io with username and token'
   ],
   [{ images: 'name=,enable=true' }, /^images: .*empty/],
   [{ images: 'name=ghcr.io/a/b,enable=maybe' }, /^images: .*enable.*true or false/],
@@ -255,6 +255,63 @@ const CASES: Array<[Record<string, string>, string | RegExp]> = [
   [
     { load: 'true', 'push-by-digest': 'true' },
     'load: a push-by-digest job pushes by digest only: drop load, and pull the image where it is needed'
+  ],
+  // builder, emulators, registry-auth (builder-inputs.ts, registry-logins.ts)
+  [{ driver: 'podman' }, 'driver: "podman" is not valid: use auto, docker or docker-container'],
+  [
+    { driver: 'kubernetes' },
+    'driver: kubernetes builders are not created by this step: create it before the step (docker buildx create) and pass its name as builder'
+  ],
+  [
+    { builder: 'ci', driver: 'docker-container' },
+    'driver: docker-container chooses the builder, but builder: ci names one: set only one of them'
+  ],
+  [
+    { builder: 'ci', 'driver-opts': 'image=mirror.example/buildkit:1' },
+    'driver-opts: only sets up a builder this step creates, but builder: ci is given: remove it, or remove builder'
+  ],
+  [
+    { driver: 'docker', 'buildkitd-flags': '--debug' },
+    'buildkitd-flags: only sets up a builder this step creates, but driver is docker: remove it, or set driver: docker-container'
+  ],
+  [
+    { 'driver-opts': 'image' },
+    'driver-opts: "image" is not key=value: write one option per line, e.g. image=moby/buildkit:latest'
+  ],
+  [{ qemu: 'yes' }, 'qemu: "yes" is not valid: use auto, true or false'],
+  [
+    { 'qemu-image': '--privileged' },
+    'qemu-image: "--privileged" is not an image reference: use e.g. docker.io/tonistiigi/binfmt:latest'
+  ],
+  [
+    { platforms: 'linux/amd64,linux/sparc64' },
+    /^platforms: linux\/sparc64 has no QEMU emulator this step knows: use one of .*arm64.*, or set qemu: false and register its emulator yourself$/
+  ],
+  [
+    { 'registry-auth': 'registry: docker.io\nusername: u\npassword: s3cr3t-value' },
+    /^registry-auth: line 1 is not a key of a list entry: write a YAML list as docker\/login-action takes it/
+  ],
+  [
+    { 'registry-auth': '- registry: docker.io\n  username: u\n  password: s3cr3t: value' },
+    'registry-auth: line 3 (password): YAML does not read this value as plain text: put it in single quotes'
+  ],
+  [
+    { 'registry-auth': '- registry: quay.io\n  username: u' },
+    'registry-auth: the entry at line 1 (quay.io) has no password: give registry, username and password'
+  ],
+  [
+    {
+      'registry-auth':
+        '- registry: docker.io\n  username: u\n  password: p1\n- registry: index.docker.io\n  username: v\n  password: p2'
+    },
+    'registry-auth: docker.io is listed twice: keep one entry per registry'
+  ],
+  [
+    {
+      'registry-auth':
+        '- registry: 123.dkr.ecr.us-east-1.amazonaws.com\n  ecr: true\n  username: u\n  password: p'
+    },
+    'registry-auth: the entry at line 1 sets ecr, which this step does not support: log in to ECR with aws-actions/amazon-ecr-login and pass its username and password here'
   ],
   [
     { 'buildx-sha256': 'abc' },

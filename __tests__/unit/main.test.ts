@@ -5,7 +5,8 @@ import { createHash } from 'node:crypto'
 import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { prepareStep, versionProbe } from './step-env.js'
+import { binfmtDir, prepareStep, versionProbe } from './step-env.js'
+import { setBinfmtDir } from '../../src/builder.js'
 import { setCommandRunner, type CommandOptions, type CommandResult } from '../../src/exec.js'
 import { setHttp, type HttpRequest, type HttpResponse } from '../../src/http.js'
 import { landedRefs } from '../../src/buildx-output.js'
@@ -321,8 +322,9 @@ test('without the preflight, the same auth error is the credentials: no second b
   expect(log.join('')).toMatch(/::error::the push failed: ERROR: failed to push: unauthorized/)
 })
 
-test('two platforms on the docker driver with the classic store: refused before any build', async () => {
+test('two platforms on driver: docker with the classic store: refused before any build', async () => {
   process.env.INPUT_PLATFORMS = 'linux/amd64,linux/arm64'
+  process.env.INPUT_DRIVER = 'docker'
   setCommandRunner(async (command, args, opts) => {
     const probe = versionProbe(args)
     if (probe) return probe
@@ -338,12 +340,13 @@ test('two platforms on the docker driver with the classic store: refused before 
   expect(process.exitCode).toBe(1)
   expect(calls.some(c => c.args[0] === 'buildx' && c.args[1] === 'build')).toBe(false)
   expect(log.join('')).toMatch(
-    /::error::platforms: linux\/amd64,linux\/arm64: the builder uses the docker driver on Docker's classic image store/
+    /::error::platforms: linux\/amd64,linux\/arm64: driver: docker on Docker's classic image store cannot do this: set driver: auto/
   )
 })
 
 test('the same two platforms on the containerd image store are built', async () => {
   process.env.INPUT_PLATFORMS = 'linux/amd64,linux/arm64'
+  const previous = setBinfmtDir(binfmtDir(['qemu-aarch64', 'qemu-x86_64'])) // either runner
   const docker = fakeDocker({ code: 0, stdout: '', stderr: '' })
   setCommandRunner(async (command, args, opts) => {
     if (args[0] === 'buildx' && args[1] === 'inspect') {
@@ -355,8 +358,10 @@ test('the same two platforms on the containerd image store are built', async () 
     return docker(command, args, opts)
   })
   await runCapturingStdout()
+  setBinfmtDir(previous)
   expect(process.exitCode).toBeUndefined()
   expect(calls.some(c => c.args[0] === 'buildx' && c.args[1] === 'build')).toBe(true)
+  expect(calls.some(c => c.args[0] === 'run')).toBe(false) // the emulators were there
 })
 
 // On the runner `token`, `password` and `job-token` all default to the job token.

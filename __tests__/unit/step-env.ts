@@ -48,3 +48,15 @@ export function versionProbe(args: string[]): CommandResult | undefined {
   }
   return undefined
 }
+
+/**
+ * A binfmt_misc directory as the kernel shows it, with these emulators registered and enabled
+ * (`qemu-aarch64`, …); pass it to setBinfmtDir.
+ */
+export function binfmtDir(entries: string[]): string {
+  const dir = mkdtempSync(join(tmpdir(), 'binfmt-'))
+  writeFileSync(join(dir, 'status'), 'enabled\n')
+  writeFileSync(join(dir, 'register'), '')
+  for (const e of entries) writeFileSync(join(dir, e), 'enabled\ninterpreter /usr/bin/qemu\n')
+  return dir
+}
