@@ -108,7 +108,7 @@ const RULES: Rule[] = [
     phases: ['push'],
     diagnosis: registry => ({
       cause: `the push found no login for ${registry} in the docker config it read`,
-      fix: 'keep the registry host of `images` equal to `registry`, and do not change DOCKER_CONFIG between this step starting and the build; with a custom `builder`, it must read the same config'
+      fix: 'give every registry of `images` credentials (the `registry` host takes `username` and `token`, any other a `registry-auth` entry), and do not change DOCKER_CONFIG between this step starting and the build; with a custom `builder`, it must read the same config'
     })
   },
   {
@@ -229,7 +229,7 @@ const RULES: Rule[] = [
     diagnosis: () => ({
       cause:
         'the builder uses the docker driver, which cannot attach provenance or SBOM attestations',
-      fix: 'set `provenance: false` and `sbom: false`, or use a docker-container builder (docker/setup-buildx-action) or the containerd image store'
+      fix: 'leave `builder` empty with `driver: auto` (the step then creates a docker-container builder), turn on the containerd image store, or set `provenance: false` and `sbom: false`'
     })
   },
   {
@@ -238,7 +238,27 @@ const RULES: Rule[] = [
     phases: ['build', 'push'],
     diagnosis: () => ({
       cause: 'the builder uses the docker driver, which builds one platform at a time',
-      fix: 'use a docker-container builder (docker/setup-buildx-action before this step) or the containerd image store, or build a single platform'
+      fix: 'leave `builder` empty with `driver: auto` (the step then creates a docker-container builder), turn on the containerd image store, or build a single platform'
+    })
+  },
+  {
+    says: 'Cache export is not supported for the docker driver',
+    test: /Cache export is not supported for the docker driver/i,
+    phases: ['build', 'push'],
+    diagnosis: () => ({
+      cause:
+        'the builder uses the docker driver on the classic image store, which exports only an inline cache',
+      fix: 'leave `builder` empty with `driver: auto` (the step then creates a docker-container builder), turn on the containerd image store, or use `cache-to: type=inline`'
+    })
+  },
+  {
+    says: 'exec format error',
+    test: /exec format error/i,
+    phases: ['build', 'push'],
+    diagnosis: () => ({
+      cause:
+        'a RUN step ran a program built for another architecture, and no emulator for it is registered',
+      fix: 'keep `qemu: auto` (the default; with a given `builder`, set `qemu: true`), or register QEMU emulators before this step'
     })
   },
   {

@@ -403,7 +403,7 @@ test(
 )
 
 test(
-  'old engine (classic image store): two platforms fail before building, naming platforms and the fix',
+  'old engine (classic image store), driver: docker: two platforms fail before building, naming platforms and the fix',
   async () => {
     const old: E2EEnv = e2eEnv()
     const oldApi = new RegistryApi(old)
@@ -415,7 +415,8 @@ test(
         username: old.E2E_USER,
         token: old.E2E_PASSWORD,
         images: `${old.E2E_REGISTRY}/${repo}`,
-        platforms: 'linux/amd64,linux/386'
+        platforms: 'linux/amd64,linux/386',
+        driver: 'docker' // with driver: auto a builder is created instead (builder.test.ts)
       },
       env: {
         ...githubEnv(REPOSITORY, 'push', 'refs/heads/main', sha),

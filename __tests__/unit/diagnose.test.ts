@@ -166,6 +166,24 @@ const TABLE: Array<[Phase, string, RegExp, RegExp]> = [
   ],
   [
     'build',
+    'ERROR: Cache export is not supported for the docker driver.\nSwitch to a different driver, or turn on the containerd image store, and try again.',
+    /driver: auto.*type=inline/,
+    /inline cache/
+  ],
+  [
+    'build',
+    '#8 0.105 exec /bin/sh: exec format error\nERROR: process "/bin/sh -c uname -m > /arch" did not complete successfully: exit code: 1',
+    /qemu: auto.*qemu: true/,
+    /another architecture/
+  ],
+  [
+    'push',
+    'ERROR: failed to push docker.io/acme/app:1: no basic auth credentials',
+    /registry-auth/,
+    /no login/
+  ],
+  [
+    'build',
     'ERROR: BuildKit is enabled but the buildx component is missing or broken.',
     /buildx-version/,
     /not installed/
