@@ -167,13 +167,19 @@ function recordTranscript(tag: string, inputs: Record<string, string>, r: StepRe
     inputs.token,
     inputs.password,
     inputs['github-token'],
-    ...secretValues(inputs.secrets)
+    ...secretValues(inputs.secrets),
+    ...registryPasswords(inputs['registry-auth'])
   ].filter((s): s is string => !!s && s.length >= 6)
   const shown = [visibleLog(r.stdout), r.stderr, JSON.stringify(r.outputs), r.summary].join('\n')
   writeFileSync(
     join(dir, `${process.pid}-${tag}-${Date.now()}.json`),
     JSON.stringify({ secrets, shown })
   )
+}
+
+/** The `password:` values of a registry-auth list (plain scalars, as the tests write them). */
+function registryPasswords(text: string | undefined): string[] {
+  return [...(text ?? '').matchAll(/^\s*(?:-\s+)?password:\s*(\S+)\s*$/gm)].map(m => m[1])
 }
 
 function secretValues(lines: string | undefined): string[] {
