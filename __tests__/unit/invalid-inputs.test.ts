@@ -314,6 +314,10 @@ const CASES: Array<[Record<string, string>, string | RegExp]> = [
     'registry-auth: the entry at line 1 sets ecr, which this step does not support: log in to ECR with aws-actions/amazon-ecr-login and pass its username and password here'
   ],
   [
+    { registry: 'docker.io', images: 'docker.io/acme/app\nghcr.io/acme/app', 'github-token': '' },
+    /^github-token: ghcr.io images log in as github.actor with github-token, and (github-token|GITHUB_ACTOR) is empty: leave github-token unset, or add ghcr.io to registry-auth$/
+  ],
+  [
     { 'buildx-sha256': 'abc' },
     'buildx-sha256: not a sha256 checksum: use the 64 hex digits of the asset from the release checksums.txt'
   ]
