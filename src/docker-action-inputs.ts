@@ -12,14 +12,13 @@ export type DockerAction =
  * same: this step's input of that name means the same (`note`: what to know). alias: accepted
  * under the old name, as `to`. differs: this step has an input of that name with another
  * meaning. refused: the step fails, saying why and `fix`; `dflt` is the docker action's default,
- * a value that changes nothing and so passes. coming: being added (issue 13), not refused.
+ * a value that changes nothing and so passes.
  */
 export type Becomes =
   | { kind: 'same'; note?: string }
   | { kind: 'alias'; to: string; note: string }
   | { kind: 'differs'; note: string }
   | { kind: 'refused'; why: string; fix: string; dflt?: string }
-  | { kind: 'coming'; note: string }
 
 export interface DockerInput {
   action: DockerAction
@@ -35,12 +34,11 @@ const refused = (why: string, fix: string, dflt?: string): Becomes => ({
   fix,
   dflt
 })
-// driver, driver-opts, buildkitd-flags, buildkitd-config-inline and registry-auth are coming
-// (issue 13, with qemu and qemu-image, which are no docker action's inputs): not refused here.
-const coming = (note: string): Becomes => ({ kind: 'coming', note })
-const NEW_BUILDER = 'this step creates no builder of its own'
+// The builder this step creates is temporary, local and its own (builder-choice.ts).
+const NEW_BUILDER = 'the builder this step creates is a temporary, local docker-container one'
 const OWN_BUILDER =
   'create the builder in an earlier step (docker buildx create, or setup-buildx-action) and pass its name as builder'
+const CREATED = (note: string): Becomes => same(`for the builder this step creates; ${note}`)
 
 /** One action's inputs: `[name]` is the same here, `[name, becomes]` says what it becomes. */
 const inputsOf = (action: DockerAction, rows: Array<[string, Becomes?]>): DockerInput[] =>
@@ -67,7 +65,12 @@ export const DOCKER_ACTION_INPUTS: readonly DockerInput[] = [
       )
     ],
     ['logout', same('at the end of this step, not of the job')],
-    ['registry-auth', coming('several registries in one step')]
+    [
+      'registry-auth',
+      same(
+        'several registries in one step; ghcr.io needs no entry (github.actor and the job token)'
+      )
+    ]
   ]),
   ...inputsOf('docker/setup-buildx-action', [
     [
@@ -77,12 +80,20 @@ export const DOCKER_ACTION_INPUTS: readonly DockerInput[] = [
         'rename it to buildx-version (installed only when the runner has no Buildx 0.13 or newer)'
       )
     ],
-    ['name', refused(NEW_BUILDER, OWN_BUILDER)],
-    ['driver', coming('the builder this step creates')],
-    ['driver-opts', coming('the builder this step creates')],
-    ['buildkitd-flags', coming('the builder this step creates')],
-    ['buildkitd-config', refused(NEW_BUILDER, OWN_BUILDER)],
-    ['buildkitd-config-inline', coming('the builder this step creates')],
+    ['name', refused(`${NEW_BUILDER}, named by the step`, OWN_BUILDER)],
+    [
+      'driver',
+      same(
+        'default auto: a docker-container builder only when the current one cannot do the build (docker-container: always; docker: never)'
+      )
+    ],
+    ['driver-opts', CREATED('e.g. image= a mirror of moby/buildkit')],
+    ['buildkitd-flags', CREATED("setup-buildx-action's default")],
+    [
+      'buildkitd-config',
+      refused('a config file is not read here', 'pass its content as buildkitd-config-inline')
+    ],
+    ['buildkitd-config-inline', CREATED('TOML, e.g. registry mirrors')],
     ['install', refused('the step runs docker buildx build itself', 'drop install', 'false')],
     [
       'use',
@@ -100,7 +111,7 @@ export const DOCKER_ACTION_INPUTS: readonly DockerInput[] = [
       )
     ],
     ['append', refused(NEW_BUILDER, OWN_BUILDER)],
-    ['keep-state', refused(`${NEW_BUILDER}, so no state to keep`, 'drop keep-state', 'false')],
+    ['keep-state', refused(`${NEW_BUILDER}, removed with its state`, 'drop keep-state', 'false')],
     [
       'cache-binary',
       refused(
@@ -110,10 +121,16 @@ export const DOCKER_ACTION_INPUTS: readonly DockerInput[] = [
       )
     ],
     ['cleanup', refused('the step removes what it created when it ends', 'drop cleanup', 'true')],
-    ['config', refused(`an old name of buildkitd-config; ${NEW_BUILDER}`, OWN_BUILDER)],
+    [
+      'config',
+      refused(
+        'an old name of buildkitd-config; a config file is not read here',
+        'pass its content as buildkitd-config-inline'
+      )
+    ],
     [
       'config-inline',
-      refused(`an old name of buildkitd-config-inline; ${NEW_BUILDER}`, OWN_BUILDER)
+      refused('an old name of buildkitd-config-inline', 'rename it to buildkitd-config-inline')
     ]
   ]),
   ...inputsOf('docker/metadata-action', [
@@ -148,7 +165,7 @@ export const DOCKER_ACTION_INPUTS: readonly DockerInput[] = [
     ['add-hosts'],
     ['allow'],
     ['annotations', same('added to the generated keys')],
-    ['attests', same('needs a builder that can attest')],
+    ['attests', same('on the classic docker driver the step creates a builder that can attest')],
     ['build-args'],
     ['build-contexts'],
     ['builder'],

@@ -55,7 +55,14 @@ export const STEP_INPUTS: readonly string[] = [
   'merge-digests',
   'buildx-version',
   'buildx-url',
-  'buildx-sha256'
+  'buildx-sha256',
+  'driver',
+  'driver-opts',
+  'buildkitd-flags',
+  'buildkitd-config-inline',
+  'qemu',
+  'qemu-image',
+  'registry-auth'
 ]
 
 /** An input the workflow passed: its name as the runner wrote it (lower-cased back) and value. */
@@ -109,9 +116,6 @@ export function closestInput(
   return bestDistance <= Math.max(2, Math.floor(typed.length / 3)) ? best : undefined
 }
 
-/** Inputs coming with issue 13 that are no docker action's inputs: not warned about either. */
-const COMING_INPUTS = ['qemu', 'qemu-image']
-
 /**
  * What the given inputs that this step does not declare mean: a refused docker-action input
  * fails the step (one line, each refused input with its fix), an input no docker action knows
@@ -125,7 +129,7 @@ export function checkInputNames(
   const problems: string[] = []
   const warnings: string[] = []
   for (const { name, value } of [...given].sort((a, b) => a.name.localeCompare(b.name))) {
-    if (inputs.includes(name) || COMING_INPUTS.includes(name)) continue
+    if (inputs.includes(name)) continue
     // `sep_tags` is still the refused sep-tags; but `build_args` is a typo of ours, never read.
     const dashed = name.replace(/_/g, '-')
     const known =

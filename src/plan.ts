@@ -208,6 +208,7 @@ export function computePlan(input: PlanInput): Plan {
       registryAuth: settings.registryAuth,
       username: settings.username,
       actor: ctx.actor,
+      jobTokenRegistry: defaultRegistry(ctx.serverUrl, []),
       push
     }),
     images,

@@ -128,9 +128,10 @@ export function parseRegistryAuth(text: string, notices: Notice[] = []): Registr
 /**
  * Every registry the step logs in to, with the source of its credentials: a `registry-auth`
  * entry; else, for the `registry` input's host, the `username` and `token` inputs; else, for
- * ghcr.io, `github.actor` and `github-token` (the job token). Registries of `registry-auth`
- * that no image is on are logged in to as well (base images, caches), as login-action does.
- * Throws when an image's registry has no credentials and the step pushes.
+ * the job token's own registry (ghcr.io; on GHES its `containers.` host), `github.actor` and
+ * `github-token`. Registries of `registry-auth` that no image is on are logged in to as well
+ * (base images, caches), as login-action does. Throws when an image's registry has no
+ * credentials and the step pushes.
  */
 export function resolveLogins(args: {
   images: string[] // host/repository
@@ -138,9 +139,11 @@ export function resolveLogins(args: {
   registryAuth: RegistryAuthEntry[]
   username: string
   actor: string
+  /** The registry the job token logs in to: ghcr.io, or containers.<host> on GHES. */
+  jobTokenRegistry: string
   push: boolean
 }): Login[] {
-  const { images, primary, registryAuth, username, actor, push } = args
+  const { images, primary, registryAuth, username, actor, jobTokenRegistry, push } = args
   const hostOf = (image: string): string => image.slice(0, image.indexOf('/'))
   const all = [...new Set([...images.map(hostOf), ...registryAuth.map(e => e.registry)])]
   const logins: Login[] = []
@@ -148,8 +151,9 @@ export function resolveLogins(args: {
     const entry = registryAuth.find(e => e.registry === registry)
     if (entry) logins.push({ registry, username: entry.username, source: 'registry-auth' })
     else if (registry === primary) logins.push({ registry, username, source: 'inputs' })
-    else if (registry === 'ghcr.io') logins.push({ registry, username: actor, source: 'github' })
-    else if (push) {
+    else if (registry === jobTokenRegistry) {
+      logins.push({ registry, username: actor, source: 'github' })
+    } else if (push) {
       const image = images.find(i => hostOf(i) === registry)
       fail(
         `images: ${image} is on ${registry}, which the step has no credentials for: add ${registry} to registry-auth (a "- registry: ${registry}" entry with username and password), or set registry: ${registry} with username and token`

@@ -68,7 +68,10 @@ describe('what passes without a word', () => {
     ['a docker action’s default, which changes nothing', { ecr: 'auto', install: 'false' }],
     ['… in any case', { use: 'TRUE', cleanup: 'True', 'keep-state': 'false' }],
     ['an empty value, as a reusable workflow passes it', { outputs: '', 'sep-tags': '  ' }],
-    ['inputs being added (issue 13)', { driver: 'docker-container', 'registry-auth': '- x' }],
+    [
+      "the builder's and registry-auth (issue 13)",
+      { driver: 'docker-container', 'registry-auth': '- x' }
+    ],
     ['… also those of no docker action', { qemu: 'auto', 'qemu-image': 'tonistiigi/binfmt' }]
   ])('%s', (_, withKeys) => {
     expect(check(withKeys)).toEqual({ error: undefined, warnings: [] })

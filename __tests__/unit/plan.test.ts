@@ -291,9 +291,9 @@ describe('the registry when the input is empty: GHCR, or the GitHub server’s o
     )
   })
 
-  test('on GHES, an image on ghcr.io needs registry: ghcr.io', () => {
+  test('on GHES, an image on ghcr.io needs credentials for ghcr.io (the job token is GHES’s)', () => {
     expect(() => plan(on('https://ghes.example.com'), { images: 'ghcr.io/acme/app' })).toThrow(
-      'images: "ghcr.io/acme/app" is on ghcr.io but the step logs in to containers.ghes.example.com: set registry: ghcr.io or use images on containers.ghes.example.com'
+      'images: ghcr.io/acme/app is on ghcr.io, which the step has no credentials for: add ghcr.io to registry-auth (a "- registry: ghcr.io" entry with username and password), or set registry: ghcr.io with username and token'
     )
   })
 })

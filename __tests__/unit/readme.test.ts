@@ -52,8 +52,6 @@ function here(b: Becomes): string {
       return `other meaning — ${b.note}`
     case 'refused':
       return `**refused**: ${b.why} — ${b.fix}${b.dflt ? ` (${code(b.dflt)}, the default, passes)` : ''}`
-    case 'coming':
-      return `not yet — being added: ${b.note}`
   }
 }
 
@@ -98,7 +96,7 @@ test('what the table says agrees with action.yml', () => {
       return declared ? [] : [`${a} ${name}: not in action.yml`]
     if (b.kind === 'alias')
       return declared && ours.includes(b.to) ? [] : [`${a} ${name}: alias not declared`]
-    // a refused or coming input that action.yml now declares is no longer refused or coming
+    // a refused input that action.yml now declares is no longer refused
     return declared ? [`${a} ${name}: in action.yml, so it is not ${b.kind}`] : []
   })
   expect(wrong).toEqual([])

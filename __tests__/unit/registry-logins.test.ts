@@ -113,6 +113,7 @@ describe('resolveLogins: every registry, with the source of its credentials', ()
     registryAuth: [] as ReturnType<typeof parseRegistryAuth>,
     username: 'octo',
     actor: 'octo-actor',
+    jobTokenRegistry: 'ghcr.io',
     push: true
   }
   test.each([
@@ -157,6 +158,20 @@ describe('resolveLogins: every registry, with the source of its credentials', ()
       [
         ['ghcr.io', 'octo', 'inputs'],
         ['quay.io', 'q', 'registry-auth']
+      ]
+    ],
+    [
+      'on GHES the job token is for containers.<host>: that registry gets it, ghcr.io does not',
+      {
+        primary: 'docker.io',
+        username: 'hub',
+        jobTokenRegistry: 'containers.ghes.example.com',
+        images: ['docker.io/a/b', 'containers.ghes.example.com/a/b'],
+        push: false
+      },
+      [
+        ['docker.io', 'hub', 'inputs'],
+        ['containers.ghes.example.com', 'octo-actor', 'github']
       ]
     ],
     [
