@@ -14,6 +14,29 @@ export const DEFAULT_BUILDKIT_IMAGE = 'moby/buildkit:buildx-stable-1'
 export const DEFAULT_BUILDKITD_FLAGS =
   '--allow-insecure-entitlement security.insecure --allow-insecure-entitlement network.host'
 
+/** A `cache-to` entry's type: `type=…`, else registry (buildx reads a bare value as a ref). */
+const cacheType = (entry: string): string =>
+  /(?:^|,)\s*type=([^,]*)/.exec(entry)?.[1].trim() ?? 'registry'
+
+/** What the inputs ask that the docker driver on Docker's classic image store cannot do. */
+export function builderNeeds(s: Settings): string[] {
+  const exported = s.cacheTo.filter(c => cacheType(c) !== 'inline')
+  return [
+    s.platforms.length > 1 && `platforms: ${s.platforms.join(',')}`,
+    exported.length > 0 && `cache-to: ${exported.join(' ')}`,
+    s.provenance !== 'false' && `provenance: ${s.provenance}`,
+    s.sbom !== '' && s.sbom !== 'false' && `sbom: ${s.sbom}`,
+    s.attests.some(a => !/(^|,)disabled=true(,|$)/.test(a)) && `attests: ${s.attests.join('; ')}`
+  ].filter((x): x is string => typeof x === 'string')
+}
+
+/** One platform and no attestations: one image, which `docker save` holds whole. */
+export const isSingleImage = (s: Settings): boolean =>
+  s.platforms.length <= 1 &&
+  s.provenance === 'false' &&
+  (s.sbom === '' || s.sbom === 'false') &&
+  s.attests.every(a => /(^|,)disabled=true(,|$)/.test(a))
+
 export interface BuilderSetup {
   /** The `builder` input: '' builds on the current builder. */
   given: string

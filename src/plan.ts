@@ -2,7 +2,7 @@
 // Everything the shell does is decided here or in build-command.ts, so the whole behaviour is
 // table-testable. The plan holds no secret values (secret files are paths; the shell writes them).
 import type { GitHubContext, RepoInfo } from './context.js'
-import { builderSetup, type BuilderSetup } from './builder-choice.js'
+import { builderNeeds, builderSetup, isSingleImage, type BuilderSetup } from './builder-choice.js'
 import { ANNOTATION_LEVEL, type Settings } from './inputs.js'
 import { InputError } from './errors.js'
 import { attests, buildOptionFlags } from './build-options.js'
@@ -126,29 +126,6 @@ function decidePush(settings: Settings, ctx: GitHubContext): { push: boolean; re
   }
   return { push: true, reason: `push: auto on ${event || 'this'} event` }
 }
-
-/** A `cache-to` entry's type: `type=…`, else registry (buildx reads a bare value as a ref). */
-const cacheType = (entry: string): string =>
-  /(?:^|,)\s*type=([^,]*)/.exec(entry)?.[1].trim() ?? 'registry'
-
-/** What the inputs ask that the docker driver on Docker's classic image store cannot do. */
-export function builderNeeds(s: Settings): string[] {
-  const exported = s.cacheTo.filter(c => cacheType(c) !== 'inline')
-  return [
-    s.platforms.length > 1 && `platforms: ${s.platforms.join(',')}`,
-    exported.length > 0 && `cache-to: ${exported.join(' ')}`,
-    s.provenance !== 'false' && `provenance: ${s.provenance}`,
-    s.sbom !== '' && s.sbom !== 'false' && `sbom: ${s.sbom}`,
-    s.attests.some(a => !/(^|,)disabled=true(,|$)/.test(a)) && `attests: ${s.attests.join('; ')}`
-  ].filter((x): x is string => typeof x === 'string')
-}
-
-/** One platform and no attestations: one image, which `docker save` holds whole. */
-const isSingleImage = (s: Settings): boolean =>
-  s.platforms.length <= 1 &&
-  s.provenance === 'false' &&
-  (s.sbom === '' || s.sbom === 'false') &&
-  s.attests.every(a => /(^|,)disabled=true(,|$)/.test(a))
 
 export function computePlan(input: PlanInput): Plan {
   const { settings, ctx, repo, now } = input

@@ -1,10 +1,10 @@
 // The build for the builder at hand, as tables: (inputs, builder) → argv and who pushes.
 // Which builder it is: builder-choice.test.ts.
 import { buildCommand, type BuilderFacts } from '../../src/build-command.js'
-import { needsBuilderFacts } from '../../src/builder-choice.js'
+import { builderNeeds, needsBuilderFacts } from '../../src/builder-choice.js'
 import { contextFromEnv } from '../../src/context.js'
 import { parseInputs } from '../../src/inputs.js'
-import { builderNeeds, computePlan, type Plan } from '../../src/plan.js'
+import { computePlan, type Plan } from '../../src/plan.js'
 
 const DOCKER_CLASSIC: BuilderFacts = { driver: 'docker', classicStore: true }
 const DOCKER_CONTAINERD: BuilderFacts = { driver: 'docker', classicStore: false }
