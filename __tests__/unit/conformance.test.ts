@@ -8,10 +8,14 @@ import type { GitHubContext, RepoInfo } from '../../src/context.js'
 import { applyUserPairs, computeLabels } from '../../src/labels.js'
 import {
   computeTags,
+  loadTagLibraries,
   METADATA_ACTION_DEFAULT_TAGS,
   parseImages,
   type TagEnv
 } from '../../src/tags/index.js'
+
+// The cases use {{date}}: the formatter loads on demand, as in the step.
+await loadTagLibraries(['{{date}}'])
 
 /* eslint-disable @typescript-eslint/no-explicit-any */
 type Case = {

@@ -3,6 +3,10 @@ import { describe, expect, it } from '@jest/globals'
 import { contextFromEnv, type RepoInfo } from '../../src/context.js'
 import { InputError } from '../../src/errors.js'
 import { applyUserPairs, computeLabels } from '../../src/labels.js'
+import { loadTagLibraries } from '../../src/tags/index.js'
+
+// The cases use {{date}}: the formatter loads on demand, as in the step.
+await loadTagLibraries(['{{date}}'])
 
 const SHA = 'abc1234def5678abc1234def5678abc1234def56'
 const HEAD = 'f'.repeat(40)

@@ -3,12 +3,18 @@ import { describe, expect, it } from '@jest/globals'
 import { contextFromEnv, type GitHubContext, type RepoInfo } from '../../src/context.js'
 import { InputError } from '../../src/errors.js'
 import {
+  compareReleases,
   computeTags,
   formatDate,
+  loadTagLibraries,
   MAX_TAG_LENGTH,
   parseImages,
+  parseSemver,
   type TagEnv
 } from '../../src/tags/index.js'
+
+// The cases use {{date}}: the formatter loads on demand, as in the step.
+await loadTagLibraries(['{{date}}'])
 
 const SHA = 'abc1234def5678abc1234def5678abc1234def56'
 const HEAD = 'f00dbabe'.repeat(5)
@@ -279,7 +285,7 @@ describe('expressions', () => {
   })
 })
 
-describe('formatDate (moment tokens, IANA zones via Intl)', () => {
+describe('formatDate (moment, offsets of IANA zones from Intl)', () => {
   const at = new Date('2021-03-04T05:06:07.089Z')
   it.each([
     ['YYYY-MM-DD HH:mm:ss.SSS', 'UTC', '2021-03-04 05:06:07.089'],
@@ -290,6 +296,10 @@ describe('formatDate (moment tokens, IANA zones via Intl)', () => {
     ['YYYY-MM-DD HH:mm Z', 'Asia/Kolkata', '2021-03-04 10:36 +05:30'],
     ['[Week] W, GGGG, DDDD, Q, E', 'UTC', 'Week 9, 2021, 063, 1, 4'],
     ['X x', 'UTC', '1614834367 1614834367089'],
+    // moment's locale tokens (English), which a hand-written formatter did not have
+    ['LL', 'UTC', 'March 4, 2021'],
+    ['dddd, MMMM Do YYYY, h:mm:ss a', 'Europe/Paris', 'Thursday, March 4th 2021, 6:06:07 am'],
+    ['[zone] YYYY', 'UTC', 'zone 2021'],
     ['YYYY-MM-DDTHH:mm:ss.SSS[Z]', 'UTC', '2021-03-04T05:06:07.089Z']
   ])('%s in %s', (format, tz, expected) => {
     expect(formatDate(at, format, tz)).toBe(expected)
@@ -448,8 +458,8 @@ describe('malformed lines: one line that quotes the input and says the fix', () 
     ],
     [
       'tags',
-      "type=raw,value={{date 'LL'}}",
-      'tags: unsupported date token "L" in format \'LL\' in "type=raw,value={{date \'LL\'}}": use the tokens YYYY YY Y Q M MM MMM MMMM Mo D DD Do DDD DDDD d dd ddd dddd E H HH h hh k kk m mm s ss S SS SSS A a Z ZZ X x W WW GGGG, and put literal text in [brackets]'
+      "type=raw,value={{date 'YYYYMMDD-z'}}",
+      "tags: the zone name token z in format 'YYYYMMDD-z' is not supported in \"type=raw,value={{date 'YYYYMMDD-z'}}\": use Z (+09:00) or ZZ (+0900) for the offset, or put literal text in [brackets]"
     ],
     [
       'tags',
@@ -516,5 +526,44 @@ describe('malformed lines: one line that quotes the input and says the fix', () 
       expect((err as Error).message).toBe(message)
       expect((err as Error).message).not.toContain('\n')
     }
+  })
+})
+
+describe('the semver helper (tags and Buildx versions)', () => {
+  it.each([
+    ['v1.2.3', '1.2.3', [1, 2, 3], [], []],
+    ['0.13.1+ds1', '0.13.1', [0, 13, 1], [], ['ds1']],
+    ['0.13.1+ds1-3', '0.13.1', [0, 13, 1], [], ['ds1-3']],
+    ['v0.20.1-desktop.2', '0.20.1-desktop.2', [0, 20, 1], ['desktop', 2], []],
+    ['v2.0.0-rc.1+b7', '2.0.0-rc.1', [2, 0, 0], ['rc', 1], ['b7']]
+  ])('parseSemver(%s)', (text, version, numbers, prerelease, build) => {
+    const v = parseSemver(text)
+    expect(v && [v.version, [v.major, v.minor, v.patch], v.prerelease, v.build]).toEqual([
+      version,
+      numbers,
+      prerelease,
+      build
+    ])
+    expect(v?.raw).toBe(text)
+  })
+
+  it.each(['1.2', 'v1.2.3.4', '01.2.3', 'V1.2.3', '1.2.3-', 'release-7', 'dev', ''])(
+    'parseSemver(%j) is not a version',
+    text => {
+      expect(parseSemver(text)).toBeUndefined()
+    }
+  )
+
+  it.each([
+    ['v0.13.1', '0.13.0', 1],
+    ['0.13.1+ds1', 'v0.13.1', 0],
+    ['v0.20.1-desktop.2', '0.20.1', 0],
+    ['v0.9.10', 'v0.10.0', -1],
+    ['v1.0.0', 'v0.99.99', 1],
+    ['garbage', 'v0.1.0', -1],
+    ['v0.1.0', 'garbage', 1],
+    ['garbage', 'junk', 0]
+  ])('compareReleases(%s, %s) = %d', (a, b, expected) => {
+    expect(compareReleases(a, b)).toBe(expected)
   })
 })

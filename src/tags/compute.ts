@@ -124,9 +124,9 @@ function pep440Tag(rule: Rule, r: Resolved, flavor: Flavor): Produced | undefine
     ...globalScope(r),
     raw: plain(() => vraw),
     version: plain(() => pv.normalized),
-    major: plain(() => String(pv.release[0])),
-    minor: plain(() => String(pv.release[1] ?? 0)),
-    patch: plain(() => String(pv.release[2] ?? 0))
+    major: plain(() => String(pv.major)),
+    minor: plain(() => String(pv.minor)),
+    patch: plain(() => String(pv.patch))
   }
   const value = render(pattern, scope)
   return { value: affix(value, rule, flavor, r), autoLatest: true, why: `and ${vraw} is a release` }

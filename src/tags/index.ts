@@ -2,6 +2,7 @@
 // Pure: no I/O, the clock and the repository data are passed in. See docs/tags.md.
 import type { GitHubContext, RepoInfo } from '../context.js'
 import { run } from './compute.js'
+import { loadDateFormatter, usesDates } from './date.js'
 import { defaultSet } from './defaults.js'
 import { resolve } from './event.js'
 import {
@@ -18,6 +19,15 @@ import { expand } from './scope.js'
 export { MAX_TAG_LENGTH, sanitizeTag } from './compute.js'
 export { effectiveRef, effectiveSha } from './event.js'
 export { formatDate } from './date.js'
+export { compareReleases, parseSemver, type SemVer } from './semver.js'
+
+/**
+ * Loads what the given input texts need beyond the start-up bundle: moment, for `{{date}}` and
+ * `{{commit_date}}`. Call it before computing tags or labels from those texts.
+ */
+export async function loadTagLibraries(texts: string[]): Promise<void> {
+  if (texts.some(usesDates)) await loadDateFormatter()
+}
 
 /** One computed tag and the rule that made it, e.g. `1.2` ← `type=semver,pattern={{major}}.{{minor}}`. */
 export interface TagOut {

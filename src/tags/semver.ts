@@ -1,34 +1,31 @@
-// Strict SemVer 2.0.0 parsing with an optional leading `v`, as node-semver's `valid()` accepts it
-// (docker/metadata-action checks `type=semver` values with it).
+// Semantic versions through node-semver, the parser npm uses and docker/metadata-action checks
+// `type=semver` values with. The one semver parser of the code base: the tag rules use it, and so
+// can the Buildx version checks (`v0.13.1`, `0.13.1+ds1`, `v0.20.1-desktop.2`).
+// Only parse is imported: the whole package (ranges, comparators) would cost start-up time.
+import parse from 'semver/functions/parse.js'
+import type { SemVer } from 'semver'
 
-export interface SemVer {
-  raw: string // the string as given, `v` included
-  major: number
-  minor: number
-  patch: number
-  prerelease: Array<string | number>
-  build: string[]
-  version: string // major.minor.patch[-prerelease], without build metadata
+export type { SemVer }
+
+/**
+ * Parses a strict SemVer 2.0.0 version with an optional leading `v` (what `semver.valid()`
+ * accepts); undefined when `text` is not one. `version` is major.minor.patch[-prerelease],
+ * without build metadata; `raw` is the text as given.
+ */
+export function parseSemver(text: string): SemVer | undefined {
+  return parse(text) ?? undefined
 }
 
-const NUM = '0|[1-9]\\d*'
-const PRE_ID = `(?:${NUM}|\\d*[a-zA-Z-][a-zA-Z0-9-]*)`
-const SEMVER = new RegExp(
-  `^v?(${NUM})\\.(${NUM})\\.(${NUM})` +
-    `(?:-(${PRE_ID}(?:\\.${PRE_ID})*))?` +
-    `(?:\\+([0-9A-Za-z-]+(?:\\.[0-9A-Za-z-]+)*))?$`
-)
-
-/** Parses `s`; undefined when it is not a valid semantic version. */
-export function parseSemver(s: string): SemVer | undefined {
-  if (s.length > 256) return undefined
-  const m = SEMVER.exec(s.trim())
-  if (!m) return undefined
-  const [major, minor, patch] = [m[1], m[2], m[3]].map(Number)
-  if (![major, minor, patch].every(Number.isSafeInteger)) return undefined
-  const prerelease = m[4] ? m[4].split('.').map(id => (/^\d+$/.test(id) ? Number(id) : id)) : []
-  const build = m[5] ? m[5].split('.') : []
-  const version =
-    `${major}.${minor}.${patch}` + (prerelease.length ? `-${prerelease.join('.')}` : '')
-  return { raw: s, major, minor, patch, prerelease, build, version }
+/**
+ * Compares the release numbers (major.minor.patch) of two versions, ignoring pre-release and
+ * build suffixes: `0.13.1+ds1` equals `v0.13.1`, `v0.20.1-desktop.2` equals `0.20.1` (packagers
+ * add such suffixes to the same release). A text that is not a version sorts lowest.
+ */
+export function compareReleases(a: string, b: string): number {
+  const [va, vb] = [parseSemver(a), parseSemver(b)]
+  if (!va || !vb) return (va ? 1 : 0) - (vb ? 1 : 0)
+  for (const part of ['major', 'minor', 'patch'] as const) {
+    if (va[part] !== vb[part]) return va[part] < vb[part] ? -1 : 1
+  }
+  return 0
 }
