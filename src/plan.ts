@@ -7,7 +7,7 @@ import { ANNOTATION_LEVEL, type Settings } from './inputs.js'
 import { InputError } from './errors.js'
 import { attests, buildOptionFlags } from './build-options.js'
 import { defaultRegistry, normalizeImage, normalizeRegistry, type Notice } from './image-names.js'
-import { computeTags, parseImages, type TagEnv, type TagOut } from './tags/index.js'
+import { checkImageRefs, computeTags, parseImages, type TagEnv, type TagOut } from './tags/index.js'
 import { applyUserPairs, computeLabels } from './labels.js'
 import { resolveLogins, type Login } from './registry-logins.js'
 
@@ -107,9 +107,19 @@ function forkName(ctx: GitHubContext): string | undefined {
  * on the base repository and is commonly used to build the pull request's head). `push: true`
  * is the explicit opt-in.
  */
-function decidePush(settings: Settings, ctx: GitHubContext): { push: boolean; reason: string } {
+function decidePush(
+  settings: Settings,
+  ctx: GitHubContext,
+  noTag: string | undefined // why no rule gave a tag on this event
+): { push: boolean; reason: string } {
+  if (noTag && settings.push === 'true') {
+    throw new InputError(
+      `push: true, but ${noTag}: add a rule that gives a tag on this event (e.g. type=sha), or set push: auto to build without pushing`
+    )
+  }
   if (settings.push === 'true') return { push: true, reason: 'push: true' }
   if (settings.push === 'false') return { push: false, reason: 'push: false' }
+  if (noTag) return { push: false, reason: `push: auto, and ${noTag}: building without pushing` }
   const event = ctx.eventName
   if (event === 'pull_request_target') {
     const from = isForkPullRequest(ctx) ? ` from the fork ${forkName(ctx)}` : ''
@@ -144,12 +154,8 @@ export function computePlan(input: PlanInput): Plan {
   }
 
   const tagResult = computeTags(tagEnv, settings.tags, settings.flavor)
+  checkImageRefs(tagResult.imageRefs, images, ref => normalizeImage(ref, registry, []))
   const tags = tagResult.tags
-  if (tags.length === 0) {
-    throw new InputError(
-      `tags: no tag applies to this ${ctx.eventName || 'unknown'} event (ref ${ctx.ref || 'none'}): add a rule that matches it, e.g. type=sha`
-    )
-  }
   const refs = images.flatMap(image => tags.map(t => `${image}:${t.name}`))
   const version = tagResult.version.main ?? ''
 
@@ -157,7 +163,14 @@ export function computePlan(input: PlanInput): Plan {
   const labels = applyUserPairs(generated, settings.labels, 'labels', tagEnv)
   const annotations = computeAnnotations(generated, settings, tagEnv)
 
-  const { push, reason } = decidePush(settings, ctx)
+  const mode = settings.mergeDigests.length
+    ? 'merge'
+    : settings.pushByDigest
+      ? 'push-by-digest'
+      : 'build'
+  // A push by digest carries no tags (the merge job tags the index).
+  const noTag = mode === 'push-by-digest' ? undefined : tagResult.noTag
+  const { push, reason } = decidePush(settings, ctx, noTag)
   if (push && !settings.dryRun && settings.token === '') {
     // Empty, not unset: a secret that is not there. Never replaced by the job token.
     const input = settings.tokenInput
@@ -165,11 +178,6 @@ export function computePlan(input: PlanInput): Plan {
       `${input}: empty: leave the input unset to use github.token, or pass a secret, e.g. ${input}: \${{ secrets.GHCR_TOKEN }}`
     )
   }
-  const mode = settings.mergeDigests.length
-    ? 'merge'
-    : settings.pushByDigest
-      ? 'push-by-digest'
-      : 'build'
   if (mode !== 'build' && !push) {
     throw new InputError(
       `${mode === 'merge' ? 'merge-digests' : 'push-by-digest'}: only works when pushing, but ${reason}: set push: true or drop the input`

@@ -1,4 +1,5 @@
 // The tag language as tables: (event, tags, flavor) → tags with the rule that made each.
+import { readFileSync } from 'node:fs'
 import { describe, expect, it } from '@jest/globals'
 import { contextFromEnv, type GitHubContext, type RepoInfo } from '../../src/context.js'
 import { InputError } from '../../src/errors.js'
@@ -12,6 +13,7 @@ import {
   parseSemver,
   type TagEnv
 } from '../../src/tags/index.js'
+import { DEFAULT_TAGS, event } from '../fixtures/default-tags.js'
 
 // The cases use {{date}}: the formatter loads on demand, as in the step.
 await loadTagLibraries(['{{date}}'])
@@ -66,17 +68,16 @@ const names = (
 ) => computeTags(env(c, extra), tags, flavor).tags.map(t => t.name)
 
 describe('our default set (tags input empty)', () => {
-  it.each([
-    ['push to the default branch', EVENTS.pushMain, ['main', 'sha-abc1234', 'latest']],
-    ['push to feature/X', EVENTS.pushFeature, ['feature-X', 'sha-abc1234']],
-    ['tag v1.2.3', EVENTS.tag123, ['1.2.3', '1.2', '1', 'latest', 'sha-abc1234']],
-    ['tag v0.4.1 (no bare 0)', EVENTS.tag041, ['0.4.1', '0.4', 'latest', 'sha-abc1234']],
-    ['tag v2.0.0-rc.1 (pre-release)', EVENTS.tagRc, ['2.0.0-rc.1', 'sha-abc1234']],
-    ['tag release-7 (not semver)', EVENTS.tagRelease7, ['release-7', 'sha-abc1234']],
-    ['pull_request #15', EVENTS.pullRequest, ['pr-15']],
-    ['schedule', EVENTS.schedule, ['nightly', 'sha-abc1234']]
-  ])('%s', (_name, c, expected) => {
-    expect(names(c, [])).toEqual(expected)
+  it.each(DEFAULT_TAGS)('%s', (_row, eventName, ref, payload, expected) => {
+    expect(names(event(eventName, ref, payload), [])).toEqual(expected)
+  })
+
+  it('is the table docs/tags.md shows', () => {
+    const doc = readFileSync(new URL('../../docs/tags.md', import.meta.url), 'utf8')
+    const section = doc.slice(doc.indexOf('## Our default set'), doc.indexOf('## Pull requests'))
+    const rows = section.split('\n').filter(l => /^\| (push|pull|schedule|anything)/.test(l))
+    const documented = rows.map(l => [...l.split('|')[3].matchAll(/`([^`]+)`/g)].map(m => m[1]))
+    expect(documented).toEqual(DEFAULT_TAGS.map(row => row[4]))
   })
 
   it('explains every default tag with its rule', () => {
@@ -389,12 +390,12 @@ describe('malformed lines: one line that quotes the input and says the fix', () 
     [
       'tags',
       'type=raw,value=x,enable=yes',
-      'tags: enable must be true or false, got "yes" in "type=raw,value=x,enable=yes": write enable=true, enable=false or an expression such as enable={{is_default_branch}}'
+      'tags: enable must be true or false, got "yes" in "type=raw,value=x,enable=yes": write enable=true, enable=false, enable={{is_default_branch}} or enable={{is_not_default_branch}}'
     ],
     [
       'tags',
       'type=raw,value=x,enable={{branch}}',
-      'tags: enable must be true or false, got "" in "type=raw,value=x,enable={{branch}}": write enable=true, enable=false or an expression such as enable={{is_default_branch}}'
+      'tags: enable must be true or false, got "{{branch}}" in "type=raw,value=x,enable={{branch}}": write enable=true, enable=false, enable={{is_default_branch}} or enable={{is_not_default_branch}}'
     ],
     [
       'tags',
@@ -509,7 +510,7 @@ describe('malformed lines: one line that quotes the input and says the fix', () 
     [
       'images',
       'name=a/b,enable=maybe',
-      'images: enable must be true or false, got "maybe" in "name=a/b,enable=maybe": write enable=true or enable=false'
+      'images: enable must be true or false, got "maybe" in "name=a/b,enable=maybe": write enable=true, enable=false, enable={{is_default_branch}} or enable={{is_not_default_branch}}'
     ]
   ])('%s: %s', (input, line, message) => {
     const call = (): unknown =>

@@ -12,9 +12,9 @@ export interface Resolved {
   sha: string
   now: Date
   commitDate: Date
-  /** Default branch from the event payload, else from the repository API. */
+  /** Default branch from the event payload, else the repository API, else the event's branch. */
   defaultBranch: string | undefined
-  /** Default branch from the repository API, else from the event payload (type=edge). */
+  /** Default branch from the repository API, else the payload, else the event's (type=edge). */
   edgeBranch: string | undefined
   repo: RepoInfo | undefined
 }
@@ -51,20 +51,30 @@ function commitDateOf(ctx: GitHubContext, sha: string, now: Date): Date {
   return d && !isNaN(d.getTime()) ? d : now
 }
 
+/**
+ * Events whose run is always on the default branch (GITHUB_REF is the default branch). Their
+ * payloads carry no `repository.default_branch` (schedule) or may not, so without the repository
+ * API the run's own branch is the default branch. (`create` runs on the created ref.)
+ */
+const ON_DEFAULT_BRANCH = ['schedule', 'issues', 'discussion']
+
 export function resolve(env: TagEnv): Resolved {
   const { ctx } = env
   const sha = effectiveSha(ctx, env.prHeadSha)
+  const ref = effectiveRef(ctx)
+  const fromEvent =
+    ON_DEFAULT_BRANCH.includes(ctx.eventName) && isBranchRef(ref) ? branchName(ref) : undefined
   const fromPayload = payloadDefaultBranch(ctx) || undefined
   const fromApi = env.repo?.defaultBranch || undefined
   return {
     ctx,
     eventName: ctx.eventName,
-    ref: effectiveRef(ctx),
+    ref,
     sha,
     now: env.now,
     commitDate: env.commitDate ?? commitDateOf(ctx, sha, env.now),
-    defaultBranch: fromPayload ?? fromApi,
-    edgeBranch: fromApi ?? fromPayload,
+    defaultBranch: fromPayload ?? fromApi ?? fromEvent,
+    edgeBranch: fromApi ?? fromPayload ?? fromEvent,
     repo: env.repo
   }
 }

@@ -102,6 +102,21 @@ function checkRegex(source: string, flags: string, attr: string): void {
   }
 }
 
+const ENABLE = /^(?:true|false|\{\{\s*is_(?:not_)?default_branch\s*\}\})$/
+
+/**
+ * `enable=` is true, false or a default-branch expression: checked as written, so that a value
+ * that is true or false only on some events cannot pass until release day.
+ */
+function checkEnable(value: string): void {
+  if (!ENABLE.test(value)) {
+    throw new RuleError(
+      `enable must be true or false, got "${value}"`,
+      'write enable=true, enable=false, enable={{is_default_branch}} or enable={{is_not_default_branch}}'
+    )
+  }
+}
+
 /** metadata-action's `/re/flags` form of a match pattern. */
 export function matchRegex(pattern: string): RegExp {
   const lit = /^\/(.+)\/(.*)$/.exec(pattern)
@@ -190,6 +205,7 @@ export function parseRule(line: string): Rule {
   }
 
   attrs.enable ??= 'true'
+  checkEnable(attrs.enable)
   let priority = DEFAULT_PRIORITY[type]
   if (has(attrs, 'priority')) {
     if (!/^-?\d+$/.test(attrs.priority)) {
@@ -270,5 +286,6 @@ export function parseImageLine(line: string): ImageLine {
   if (!image.name) {
     throw new RuleError('empty image name', 'write the image, e.g. name=ghcr.io/OWNER/IMAGE')
   }
+  checkEnable(image.enable)
   return image
 }

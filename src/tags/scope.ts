@@ -1,6 +1,6 @@
 // The expressions every template can use: `{{branch}}`, `{{tag}}`, `{{sha}}`, `{{base_ref}}`,
 // `{{head_ref}}`, `{{is_default_branch}}`, `{{is_not_default_branch}}`, `{{date ...}}`,
-// `{{commit_date ...}}`.
+// `{{commit_date ...}}`; and those of semver and pep440 patterns.
 import { formatDate } from './date.js'
 import { plain, render, type Helper, type Scope } from './expressions.js'
 import {
@@ -12,7 +12,9 @@ import {
   tagName,
   type Resolved
 } from './event.js'
+import type { Pep440 } from './pep440.js'
 import { RuleError } from './rule-error.js'
+import type { SemVer } from './semver.js'
 
 /** `{{date 'FORMAT' tz='Zone'}}` over a fixed instant. */
 function dateHelper(at: Date): Helper {
@@ -77,3 +79,29 @@ export function globalScope(r: Resolved): Scope {
 
 /** Renders a template with the global expressions. */
 export const expand = (template: string, r: Resolved): string => render(template, globalScope(r))
+
+/** A `type=semver` pattern's scope: the global expressions and the version's parts. */
+export function semverScope(sv: SemVer, r: Resolved): Scope {
+  return {
+    ...globalScope(r),
+    raw: plain(() => sv.raw),
+    version: plain(() => sv.version),
+    major: plain(() => String(sv.major)),
+    minor: plain(() => String(sv.minor)),
+    patch: plain(() => String(sv.patch)),
+    prerelease: plain(() => String(sv.prerelease)),
+    build: plain(() => String(sv.build))
+  }
+}
+
+/** A `type=pep440` pattern's scope; `raw` is the version as written. */
+export function pep440Scope(pv: Pep440, raw: string, r: Resolved): Scope {
+  return {
+    ...globalScope(r),
+    raw: plain(() => raw),
+    version: plain(() => pv.normalized),
+    major: plain(() => String(pv.major)),
+    minor: plain(() => String(pv.minor)),
+    patch: plain(() => String(pv.patch))
+  }
+}
