@@ -86,9 +86,9 @@ describe('the snippet checker catches', () => {
       /: push: "yes" is not valid.*\(on a push to main, push of tag v1\.2\.3\)$/
     ],
     [
-      'a tag rule error that shows only on a tag push',
+      'a tag rule error in a rule that fires on a tag push only: found on every event',
       fence('tags: |\n  type=semver,pattern={{verison}}\n  type=sha'),
-      /verison.*\(on a push of tag v1\.2\.3\)$/
+      /verison.*\(on a push to main, push of tag v1\.2\.3, pull request #15, schedule\)$/
     ],
     [
       'an empty username, where the default would have been github.actor',
