@@ -2,6 +2,7 @@
 // compared, and the URL and checksum of a release asset for this machine. Pure; the input checks
 // of buildx-version, buildx-sha256 and buildx-url live here and are called from inputs.ts.
 import { InputError, StepError } from './errors.js'
+import { compareReleases, parseSemver, type SemVer } from './tags/semver.js'
 
 /**
  * The oldest Buildx this action runs. The build needs `--annotation` with level prefixes
@@ -35,18 +36,13 @@ export const BUILDX_TOOL = 'docker-buildx'
 
 // ---------------------------------------------------------------------------------- versions
 
-interface Version {
-  core: [number, number, number]
-  suffix: string // '-rc1', '+ds1', '-desktop.2', ''
-}
+// Versions go through the code base's one semver parser (src/tags/semver.ts).
+const parseVersion = (text: string): SemVer | undefined => parseSemver(text.trim())
 
-const VERSION_RE = /^v?(\d+)\.(\d+)\.(\d+)((?:[-+][0-9A-Za-z.+~-]*)?)$/
-
-function parseVersion(text: string): Version | undefined {
-  const m = VERSION_RE.exec(text.trim())
-  if (!m) return undefined
-  return { core: [Number(m[1]), Number(m[2]), Number(m[3])], suffix: m[4] }
-}
+/** The suffix a version carries after its release numbers: '-rc1', '+ds1', '-desktop.2', ''. */
+const suffixOf = (v: SemVer): string =>
+  (v.prerelease.length ? `-${v.prerelease.join('.')}` : '') +
+  (v.build.length ? `+${v.build.join('.')}` : '')
 
 /**
  * The version token of `docker buildx version` output, as printed: `v0.13.1` (release builds),
@@ -62,18 +58,10 @@ export function parseBuildxVersionOutput(output: string): string | undefined {
 }
 
 /**
- * Compares the numeric cores (major.minor.patch) of two versions; suffixes are ignored, so
+ * Compares the release numbers (major.minor.patch) of two versions; suffixes are ignored, so
  * `0.13.1+ds1` == `v0.13.1` and `v0.20.1-desktop.2` == `0.20.1`. Unparsable sorts lowest.
  */
-export function compareVersions(a: string, b: string): number {
-  const va = parseVersion(a)
-  const vb = parseVersion(b)
-  if (!va || !vb) return (va ? 1 : 0) - (vb ? 1 : 0)
-  for (let i = 0; i < 3; i++) {
-    if (va.core[i] !== vb.core[i]) return va.core[i] < vb.core[i] ? -1 : 1
-  }
-  return 0
-}
+export const compareVersions = compareReleases
 
 /**
  * Whether a detected Buildx is the requested release: same numbers; a requested suffix
@@ -83,7 +71,7 @@ export function sameRelease(requested: string, detected: string): boolean {
   const r = parseVersion(requested)
   const d = parseVersion(detected)
   if (!r || !d || compareVersions(requested, detected) !== 0) return false
-  return r.suffix === '' || r.suffix === d.suffix
+  return suffixOf(r) === '' || suffixOf(r) === suffixOf(d)
 }
 
 /** `0.13.1` / `v0.13.1` -> `v0.13.1` (release tags carry the `v`). */
