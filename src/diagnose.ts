@@ -2,17 +2,18 @@
 // docs/architecture.md). Pure.
 // The strings are GHCR's and Distribution's own; the first matching rule wins, so specific
 // messages come before the generic "unauthorized"/"denied" ones.
+import { PACKAGES_RULES } from './diagnose-packages.js'
 import type { Phase } from './errors.js'
 
 /** The phases that talk to docker or a registry: the ones the table has rules for. */
-export const PHASES: readonly Phase[] = ['login', 'preflight', 'push', 'build', 'verify']
+export const PHASES: readonly Phase[] = ['login', 'preflight', 'push', 'build', 'verify', 'cleanup']
 
 export interface Diagnosis {
   cause: string
   fix: string
 }
 
-interface Rule {
+export interface Rule {
   /** What the registry or docker says, as a person would search for it (README). */
   says: string
   test: RegExp
@@ -24,6 +25,7 @@ interface Rule {
 const REGISTRY_SIDE: Phase[] = ['login', 'preflight', 'push', 'verify']
 
 const RULES: Rule[] = [
+  ...PACKAGES_RULES, // the clean-up phase only
   {
     says: 'denied: installation not allowed to Write organization package',
     test: /installation not allowed to Write organization package/i,

@@ -4,7 +4,8 @@
 import { diagnose, errorLine } from './diagnose.js'
 
 /** The phases of a run, in order; a failure names the one it happened in. */
-export type Phase = 'inputs' | 'setup' | 'login' | 'preflight' | 'build' | 'push' | 'verify'
+export type Phase =
+  'inputs' | 'setup' | 'login' | 'preflight' | 'build' | 'push' | 'verify' | 'cleanup'
 
 export interface StepErrorDetails {
   /** Why it happened, from the diagnosis table (diagnose.ts) or the code that knows. */

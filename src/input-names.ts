@@ -2,6 +2,7 @@
 // a refused docker-action input fails the step with its fix, a name no docker action knows gets
 // a warning naming the closest input of this step. Pure, over the environment: the runner
 // passes every `with:` key as an INPUT_* variable, declared or not.
+import { CLEANUP_INPUTS } from './cleanup-options.js'
 import { DOCKER_ACTION_INPUTS } from './docker-action-inputs.js'
 import { InputError } from './errors.js'
 
@@ -62,7 +63,8 @@ export const STEP_INPUTS: readonly string[] = [
   'buildkitd-config-inline',
   'qemu',
   'qemu-image',
-  'registry-auth'
+  'registry-auth',
+  ...CLEANUP_INPUTS
 ]
 
 /** An input the workflow passed: its name as the runner wrote it (lower-cased back) and value. */

@@ -8,6 +8,7 @@ import {
   type BuildOptions
 } from './build-options.js'
 import { parseBuilderInputs, type BuilderSettings } from './builder-inputs.js'
+import { checkCleanupAgainst, parseCleanupOptions, type CleanupOptions } from './cleanup-options.js'
 import { checkBuildxUrl, normalizeBuildxSha256, normalizeBuildxVersion } from './buildx-release.js'
 import { hasControl } from './context.js'
 import { checkInputNames, type GivenInput } from './input-names.js'
@@ -18,7 +19,7 @@ export { envInputReader, lines, type InputReader } from './input-values.js'
 export type PushMode = 'auto' | 'true' | 'false'
 
 /** Every input; the builder, emulator and registry-auth inputs are in BuilderSettings. */
-export interface Settings extends BuildOptions, BuilderSettings {
+export interface Settings extends BuildOptions, BuilderSettings, CleanupOptions {
   registry: string // as given, '' for the default of this GitHub server; normalized by the plan
   images: string[]
   username: string
@@ -259,6 +260,7 @@ export function parseInputs(read: InputReader, given: GivenInput[] = []): Settin
     buildxSha256,
     ...parseBuildOptions(read),
     ...parseBuilderInputs(read, get('builder')),
+    ...parseCleanupOptions(read),
     inputWarnings: names.warnings
   }
 
@@ -279,6 +281,7 @@ export function parseInputs(read: InputReader, given: GivenInput[] = []): Settin
     )
   }
   checkAttestsAgainst(settings.attests, settings.provenance, settings.sbom)
+  checkCleanupAgainst(settings)
   if (/[\s]/.test(settings.username)) {
     fail('username: must not contain whitespace: use the registry account name')
   }
@@ -302,7 +305,8 @@ export function checkPaths(
   exists: (path: string) => boolean,
   sshAgent = process.env.SSH_AUTH_SOCK ?? ''
 ): void {
-  if (settings.mergeDigests.length) return // a merge builds nothing
+  // a merge builds nothing, nor does a clean-up alone
+  if (settings.mergeDigests.length || settings.cleanup.mode === 'only') return
   if (!exists(settings.context) && !/^[a-z]+:\/\//.test(settings.context)) {
     if (/^(workflow|git)$/.test(settings.context)) {
       fail(

@@ -13,6 +13,7 @@ import { needsBuilderFacts } from './builder-choice.js'
 import { prepareBuilder, removeBuilder } from './builder.js'
 import { ensureBuildx } from './buildx-install.js'
 import { loadContext, type RepoInfo } from './context.js'
+import { cleanupPhase } from './cleanup.js'
 import {
   checkToken,
   credentialsFor,
@@ -116,6 +117,11 @@ async function main(run: Run): Promise<void> {
   const draft = makePlan(undefined)
   // A fork's pull request has no secrets: an empty token is an error only when pushing.
   if (draft.push && !settings.dryRun) requireCredentials(settings, draft)
+  if (settings.cleanup.mode === 'only') {
+    run.phase = 'cleanup' // alone: no build, no login; the registry is read with our own client
+    core.appendSummary(await cleanupPhase(settings, ctx, draft, undefined))
+    return
+  }
   const repoAnswer = fetchRepoInfo(ctx, settings.githubToken, 3000)
   const finalPlan = async (): Promise<Plan> => {
     const answer = await repoAnswer
@@ -134,6 +140,7 @@ async function main(run: Run): Promise<void> {
     for (const argv of dryRunCommands(plan)) core.info(`command: ${commandLine(argv)}`)
     setOutputs(plan, undefined, false)
     core.appendSummary(settings.summary ? summaryMarkdown(plan, undefined, false, true) : '')
+    await cleanupPhase(settings, ctx, plan, undefined) // says what it would do
     core.info('dry-run: the plan above was computed; nothing was built, no registry was contacted')
     return
   }
@@ -245,6 +252,12 @@ async function main(run: Run): Promise<void> {
         ? `${plan.images.join(', ')} by digest`
         : `${plan.refs.length} refs`
     core.info(`pushed ${what} at ${result.digest}`)
+  }
+  if (settings.cleanup.mode === 'after-push') {
+    run.phase = 'cleanup' // only after a verified push; its failures are warnings
+    core.appendSummary(
+      await cleanupPhase(settings, ctx, plan, plan.push ? result.digest : undefined)
+    )
   }
 }
 

@@ -63,9 +63,20 @@ export function isTransient(x: unknown): boolean {
   if ((x as { transient?: unknown } | null)?.transient === true) return true
   if (typeof x === 'string') return classifyDockerOutput(x) === 'transient'
   if (x instanceof NetworkError) return TRANSIENT_CODES.has(x.code)
-  const o = x as { status?: unknown; body?: unknown; message?: unknown } | null
+  const o = x as {
+    status?: unknown
+    body?: unknown
+    message?: unknown
+    headers?: Record<string, string>
+  } | null
   if (typeof o?.status === 'number') {
-    return isTransientStatus(o.status) || RATE_LIMITED.test(String(o.body ?? o.message ?? ''))
+    // GitHub's API says a rate limit with `x-ratelimit-remaining: 0` on a 403 or 429.
+    const exhausted = o.headers?.['x-ratelimit-remaining'] === '0' && o.status >= 400
+    return (
+      isTransientStatus(o.status) ||
+      exhausted ||
+      RATE_LIMITED.test(String(o.body ?? o.message ?? ''))
+    )
   }
   if (x instanceof Error) return classifyDockerOutput(x.message) === 'transient'
   return false
@@ -75,12 +86,12 @@ const UNIT_MS: Record<string, number> = { ms: 1, s: 1000, us: 0.001, µs: 0.001 
 
 /**
  * How long the server asked us to wait, if it did: `Retry-After` (seconds or an HTTP date) on a
- * 429/503, or GHCR's `retry-after: 12.5ms` in an error text.
+ * 429/503 (or GitHub's secondary rate limit, a 403), or GHCR's `retry-after: 12.5ms` in an error text.
  */
 export function retryAfterMs(x: unknown, now = Date.now()): number | undefined {
   const o = x as { status?: number; headers?: Record<string, string> } | null
   const header = o?.headers?.['retry-after']?.trim()
-  if (header && (o?.status === 429 || o?.status === 503)) {
+  if (header && (o?.status === 429 || o?.status === 503 || o?.status === 403)) {
     if (/^\d+(\.\d+)?$/.test(header)) return Number(header) * 1000
     const at = Date.parse(header)
     if (!Number.isNaN(at)) return Math.max(0, at - now)
