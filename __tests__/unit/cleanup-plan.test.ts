@@ -111,8 +111,24 @@ const multiArch = (prefix: string, tags: string[], days: number): Record<string,
   [`${prefix}-att-arm64`]: { days }
 })
 
+type Extra = Parameters<typeof input>[2]
+interface OwnRow {
+  row: string
+  spec: Record<string, V>
+  policy: Partial<CleanupPolicy>
+  pulls?: Record<number, PullState>
+  deleted: string[]
+}
+interface KeptRow {
+  row: string
+  spec: Record<string, V>
+  policy: Partial<CleanupPolicy>
+  extra?: Extra
+  kept: Record<string, string | RegExp>
+}
+
 describe('own policies', () => {
-  test.each([
+  test.each<OwnRow>([
     {
       row: 'untagged older than the age go; younger and tagged ones stay',
       spec: { old: { days: 40 }, young: { days: 2 }, main: { tags: ['main'], days: 90 } },
@@ -227,7 +243,7 @@ describe('own policies', () => {
 })
 
 describe('never deleted (each row breaks an image without its rule)', () => {
-  test.each([
+  test.each<KeptRow>([
     {
       row: 'the digest this run pushed, though its tag is of a closed pull request',
       spec: { pushed: { tags: ['pr-5'], days: 0 } },
