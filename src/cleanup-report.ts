@@ -14,6 +14,8 @@ export interface PackageCleanup {
   failed: Array<{ item: Deletion; problem: string }>
   /** Why nothing was planned for this image (not on GitHub's registry, not listed, ...). */
   skipped?: string
+  /** The warnings said about it, each as lines (headline, cause, fix). */
+  warnings: string[][]
 }
 
 export const short = (digest: string): string => digest.slice(0, 'sha256:'.length + 12)
@@ -76,6 +78,8 @@ export function cleanupMarkdown(
   for (const r of results) {
     out.push(`### Clean-up of \`${r.image}\`${cleanup.dryRun ? ' (dry run)' : ''}`, '')
     out.push(`policy: ${cell(describePolicy(cleanup.policy))}`, '')
+    for (const w of r.warnings) out.push(`- **warning**: ${w.map(cell).join('<br>')}`)
+    if (r.warnings.length) out.push('')
     if (!r.plan) {
       out.push(`skipped: ${cell(r.skipped ?? '')}`, '')
       continue

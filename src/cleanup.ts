@@ -35,8 +35,13 @@ import type { Plan } from './plan.js'
 import { repositoryPath, type RegistryTarget } from './registry-auth.js'
 import * as core from './workflow-commands.js'
 
-const warn = (e: StepError): void =>
-  core.warning(failureLines(failureReport(e, 'cleanup')).join('\n'))
+/** A warning in the log, kept for the image's part of the summary too. */
+function warn(result: PackageCleanup, problem: StepError | string): void {
+  const lines =
+    typeof problem === 'string' ? [problem] : failureLines(failureReport(problem, 'cleanup'))
+  core.warning(lines.join('\n'))
+  result.warnings.push(lines)
+}
 
 /** What an API call said, diagnosed (diagnose-packages.ts); `said` starts with the method. */
 const apiFailure = (registry: string, headline: string, said: string): StepError =>
@@ -124,7 +129,7 @@ async function cleanUpImage(
   state: { refused?: string }
 ): Promise<PackageCleanup> {
   const { registry, image } = target
-  const result: PackageCleanup = { image, deleted: [], failed: [] }
+  const result: PackageCleanup = { image, deleted: [], failed: [], warnings: [] }
   const apiUrl = packagesApiUrl(registry, ctx)
   const pkgRef = packageOf(repositoryPath(image, registry))
   if (!apiUrl || !pkgRef) {
@@ -138,7 +143,7 @@ async function cleanUpImage(
     problemOf(registry, `cleanup of ${image}: cannot read the package`, e)
   )
   if (found instanceof StepError) {
-    warn(found)
+    warn(result, found)
     result.skipped = found.message
     return result
   }
@@ -147,7 +152,7 @@ async function cleanUpImage(
   core.info(
     `cleanup: ${versions.length} versions of ${result.what}; policy: ${describePolicy(settings.cleanup.policy)}`
   )
-  if (problem) core.warning(`cleanup of ${image}: ${problem}: nothing is deleted from it`)
+  if (problem) warn(result, `cleanup of ${image}: ${problem}: nothing is deleted from it`)
   const plan = planCleanup({
     versions,
     graph,
@@ -241,13 +246,17 @@ async function execute(
       const said = `${what}: ${apiProblem(res)}`
       fail(item, said, false)
       state.refused = `not attempted: GitHub refused an earlier deletion (${apiProblem(res)})`
-      warn(apiFailure(registry, `cleanup: GitHub refused to delete versions of ${pkg.name}`, said))
+      warn(
+        result,
+        apiFailure(registry, `cleanup: GitHub refused to delete versions of ${pkg.name}`, said)
+      )
     } else {
       fail(item, `${what}: ${apiProblem(res)}`)
     }
   }
   if (problems.length) {
-    core.warning(
+    warn(
+      result,
       `cleanup of ${result.image}: ${problems.length} versions not deleted: ${problems.join('; ')}`
     )
   }

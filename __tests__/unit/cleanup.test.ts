@@ -169,6 +169,9 @@ test('a refused deletion is said once with the fix, nothing more is tried, the s
   expect(warnings[0]).toMatch(/GitHub refused to delete versions of app/)
   expect(warnings[0]).toMatch(/Admin role on the package/)
   expect(summary()).toMatch(/\*\*deleted 0 versions\*\*, 3 not deleted/)
+  expect(summary()).toMatch(
+    /- \*\*warning\*\*: cleanup: GitHub refused .*<br>cause: .*Admin role on the package<br>fix: /
+  )
 })
 
 test('an index that cannot be deleted keeps its entries; others still go; one warning lists them', async () => {
