@@ -2,6 +2,7 @@
 // its reason) and its part of the job summary. Pure.
 import { describePolicy, type CleanupSettings } from './cleanup-options.js'
 import type { CleanupPlan, Deletion, PackageVersion } from './cleanup-plan.js'
+import { code as inlineCode, codeCell, tableRow, text } from './markdown.js'
 
 /** One image's clean-up: what was planned and what became of it. */
 export interface PackageCleanup {
@@ -54,14 +55,13 @@ export function outcomeLine(r: PackageCleanup, dryRun: boolean): string {
   return `cleanup of ${r.image}: deleted ${plural(r.deleted.length, 'version')}${failed}, kept ${kept}`
 }
 
-const cell = (s: string): string =>
-  s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/\|/g, '\\|')
-const code = (s: string): string => (s ? `\`${s}\`` : '')
+const cell = text // the summary's escaping (markdown.ts): tags and reasons hold outside text
+const code = codeCell
 /** A summary shows this many rows per table; the log has them all. */
 const ROWS = 200
 
 function table(head: string, rows: string[][]): string[] {
-  const shown = rows.slice(0, ROWS).map(r => `| ${r.join(' | ')} |`)
+  const shown = rows.slice(0, ROWS).map(tableRow)
   const more = rows.length > ROWS ? [``, `… and ${rows.length - ROWS} more (see the log)`] : []
   return [head, `|${' --- |'.repeat(head.split('|').length - 2)}`, ...shown, ...more]
 }
@@ -76,7 +76,7 @@ export function cleanupMarkdown(
     ? ['## ghcr-build-push', '', '**clean-up only**: nothing built or pushed', '']
     : []
   for (const r of results) {
-    out.push(`### Clean-up of \`${r.image}\`${cleanup.dryRun ? ' (dry run)' : ''}`, '')
+    out.push(`### Clean-up of ${inlineCode(r.image)}${cleanup.dryRun ? ' (dry run)' : ''}`, '')
     out.push(`policy: ${cell(describePolicy(cleanup.policy))}`, '')
     for (const w of r.warnings) out.push(`- **warning**: ${w.map(cell).join('<br>')}`)
     if (r.warnings.length) out.push('')

@@ -193,7 +193,11 @@ export async function listPackageVersions(
       if (typeof v?.id !== 'number' || !/^sha256:[0-9a-f]{64}$/.test(String(v.name))) {
         throw failed({ ...res, body: '' }, `${what}: a version without an id and digest`)
       }
-      out.push(v)
+      const tags: unknown = v.metadata?.container?.tags ?? []
+      // A version read as untagged when its tags are unreadable could be deleted: refuse instead.
+      if (!Array.isArray(tags))
+        throw failed({ ...res, body: '' }, `${what}: tags that are not a list`)
+      out.push({ ...v, metadata: { container: { tags: tags.map(t => cleanText(String(t))) } } })
     }
     next = /<([^>]+)>;\s*rel="next"/.exec(res.headers.link ?? '')?.[1]
     // The token goes only to the API it was given for.

@@ -149,6 +149,16 @@ describe('listing every page', () => {
     answers.push(() => ok([{ id: 1, name: 'latest' }]))
     await expect(listPackageVersions(api, org)).rejects.toThrow(/without an id and digest/)
   })
+
+  test('tags that are not a list are refused (read as untagged, the version could go)', async () => {
+    answers.push(() => ok([{ ...version(1), metadata: { container: { tags: 'main' } } }]))
+    await expect(listPackageVersions(api, org)).rejects.toThrow(/tags that are not a list/)
+  })
+
+  test('control characters in a tag become spaces (it reaches the log)', async () => {
+    answers.push(() => ok([version(1, ['a\nb'])]))
+    expect((await listPackageVersions(api, org))[0].metadata?.container?.tags).toEqual(['a b'])
+  })
 })
 
 describe('retries, by the rules of retry.ts', () => {
