@@ -4,18 +4,18 @@
 import { existsSync, readFileSync, rmSync } from 'node:fs'
 import { join } from 'node:path'
 import type { BuildCommand } from './build-command.js'
-import { isTransientPushFailure, landedRefs, writtenImageId } from './buildx-output.js'
+import {
+  buildFailureHeadline,
+  isTransientPushFailure,
+  landedRefs,
+  readBuildxFailure,
+  sourceHost,
+  writtenImageId
+} from './buildx-output.js'
 import { credentialsFor } from './credentials.js'
 import { errorLine } from './diagnose.js'
 import * as docker from './docker.js'
-import {
-  registryFailure,
-  RegistryError,
-  saidFailure,
-  StepError,
-  TransientError,
-  type Phase
-} from './errors.js'
+import { registryFailure, RegistryError, saidFailure, StepError, TransientError } from './errors.js'
 import type { Settings } from './inputs.js'
 import type { Plan } from './plan.js'
 import { pushSavedImage } from './push.js'
@@ -48,15 +48,10 @@ export async function buildAndPush(
   paths: BuildPaths,
   pushProven: boolean
 ): Promise<BuildResult> {
-  const phase: Phase = plan.push ? 'push' : 'build'
   let lastOutput = ''
   let pushedDigest = ''
-  const failed = (what: string, output: string): StepError => {
-    if (!plan.push) return saidFailure('build', registryOf(plan), what, output)
-    const landed = landedRefs(output, plan.refs)
-    const notPushed = plan.refs.filter(r => !landed.includes(r))
-    return saidFailure(phase, registryOf(plan), what, output, { landed, notPushed })
-  }
+  const failed = (output: string, afterRetries: boolean): StepError =>
+    buildxFailure(plan, output, afterRetries)
   try {
     await withRetry(
       plan.push ? 'the build and push' : 'the build',
@@ -78,13 +73,13 @@ export async function buildAndPush(
         if (plan.push && isTransientPushFailure(lastOutput, pushProven)) {
           throw new TransientError(lastOutput)
         }
-        throw failed(plan.push ? 'the push failed' : 'the build failed', lastOutput)
+        throw failed(lastOutput, false)
       },
       { retries: plan.push ? settings.retries : 0 }
     )
   } catch (e) {
     if (!(e instanceof TransientError)) throw e
-    throw failed('the push failed after retries (the registry kept failing)', e.output)
+    throw failed(e.output, true)
   }
 
   if (command.ownPush === 'always') {
@@ -108,6 +103,31 @@ export async function buildAndPush(
 }
 
 const registryOf = (plan: Plan): string => plan.registries.join(', ')
+
+/**
+ * A failed `docker buildx build` as the user's failure. A failure of the build itself is a
+ * build error (its step, the Dockerfile line, docker's report), even when the command also
+ * pushes: only a failure after the build finished is a push failure, with the refs that landed.
+ */
+function buildxFailure(plan: Plan, output: string, afterRetries: boolean): StepError {
+  const f = readBuildxFailure(output)
+  if (f.stage === 'build' || !plan.push) {
+    const headline = buildFailureHeadline(f)
+    return saidFailure(
+      'build',
+      sourceHost(f) ?? registryOf(plan),
+      afterRetries ? `${headline} (after retries)` : headline,
+      `${f.step}\n${f.message}`,
+      { quote: false, note: plan.push ? 'nothing was pushed' : undefined, said: f.report }
+    )
+  }
+  const landed = landedRefs(output, plan.refs)
+  const notPushed = plan.refs.filter(r => !landed.includes(r))
+  const what = afterRetries
+    ? 'the push failed after retries (the registry kept failing)'
+    : 'the push failed'
+  return saidFailure('push', registryOf(plan), what, output, { landed, notPushed })
+}
 
 /**
  * Whether the local store holds the image that the failed attempt built: the docker driver

@@ -17,6 +17,8 @@ export interface StepErrorDetails {
   /** For failures in the push and verify phases: the refs that did and did not land. */
   landed?: string[]
   notPushed?: string[]
+  /** docker's own report of the failure (buildx's step output, Dockerfile excerpt), shown as is. */
+  said?: string[]
 }
 
 /** A failure whose message already says what happened (and, with `fix`, what to do). */
@@ -155,6 +157,8 @@ export interface FailureReport {
   /** Refs that landed before the failure ([] when nothing was pushed), undefined when unknown. */
   landed?: string[]
   notPushed?: string[]
+  /** docker's own report of the failure, line by line, shown as is. */
+  said?: string[]
   /** For an unexpected error: its stack, for the log only. */
   stack?: string
 }
@@ -167,7 +171,7 @@ const NOTHING_PUSHED: Phase[] = ['inputs', 'setup', 'login', 'preflight', 'build
  */
 export function failureReport(err: unknown, phase: Phase): FailureReport {
   if (err instanceof StepError) {
-    const { reason, fix, note, landed, notPushed } = err.details
+    const { reason, fix, note, landed, notPushed, said } = err.details
     return {
       phase: err.phase,
       headline: err.message,
@@ -175,7 +179,8 @@ export function failureReport(err: unknown, phase: Phase): FailureReport {
       fix,
       note,
       landed: landed ?? (NOTHING_PUSHED.includes(err.phase) ? [] : undefined),
-      notPushed
+      notPushed,
+      said
     }
   }
   const e = err instanceof Error ? err : new Error(String(err))
@@ -198,5 +203,6 @@ export function failureLines(r: FailureReport): string[] {
     lines.push(`pushed: ${r.landed.join(', ') || 'none'}`)
     if (r.notPushed.length) lines.push(`not pushed: ${r.notPushed.join(', ')}`)
   }
+  if (r.said?.length) lines.push('docker said:', ...r.said.map(l => `  ${l}`))
   return lines
 }

@@ -1,5 +1,19 @@
-// What buildx's output says after a failed build or push, as tables.
-import { isTransientPushFailure, landedRefs, writtenImageId } from '../../src/buildx-output.js'
+// What buildx's output says after a failed build or push, as tables. The outputs are real ones
+// of both e2e engines (__tests__/fixtures/buildx/README.md).
+import { readFileSync } from 'node:fs'
+import { join } from 'node:path'
+import {
+  buildFailureHeadline,
+  isTransientPushFailure,
+  landedRefs,
+  readBuildxFailure,
+  sourceHost,
+  writtenImageId
+} from '../../src/buildx-output.js'
+import { diagnose } from '../../src/diagnose.js'
+
+const FIXTURES = join(import.meta.dirname, '..', 'fixtures', 'buildx')
+const fixture = (name: string): string => readFileSync(join(FIXTURES, `${name}.txt`), 'utf8')
 
 const MAIN = 'ghcr.io/acme/app:main'
 const LATEST = 'ghcr.io/acme/app:latest'
@@ -59,5 +73,349 @@ describe('isTransientPushFailure', () => {
     ]
   ])('%j (preflight proven: %s) → %s', (output, proven, transient) => {
     expect(isTransientPushFailure(output, proven)).toBe(transient)
+  })
+})
+
+// (fixture, stage, step, Dockerfile location, headline, the diagnosis' cause or null)
+const FAILURES: Array<[string, 'build' | 'push', string, string, RegExp, RegExp | null]> = [
+  [
+    'bookworm-run-fails',
+    'build',
+    '[3/3] RUN echo building && echo to stderr >&2 && false',
+    '',
+    /^the build failed at step \[3\/3\] RUN echo building .*: exit code: 1$/,
+    /RUN instruction named above exited with an error/
+  ],
+  [
+    'trixie-run-fails',
+    'build',
+    '[3/3] RUN echo building && echo to stderr >&2 && false',
+    'Dockerfile:3',
+    /^the build failed at Dockerfile:3, step \[3\/3\] RUN echo building .*: exit code: 1$/,
+    /not in the registry or the credentials/
+  ],
+  [
+    'bookworm-cmd-not-found',
+    'build',
+    '[2/2] RUN nosuchcommand --flag',
+    '',
+    /: exit code: 127$/,
+    /did not find a command/
+  ],
+  [
+    'trixie-cmd-not-found',
+    'build',
+    '[2/2] RUN nosuchcommand --flag',
+    'Dockerfile:2',
+    /^the build failed at Dockerfile:2, step \[2\/2\] RUN nosuchcommand --flag: exit code: 127$/,
+    /did not find a command/
+  ],
+  [
+    'trixie-continuation',
+    'build',
+    '[2/2] RUN echo a &&     echo b &&     false',
+    'Dockerfile:2',
+    /exit code: 1$/,
+    /RUN instruction/
+  ],
+  [
+    'bookworm-multistage',
+    'build',
+    '[build 3/3] RUN cat /nope',
+    '',
+    /step \[build 3\/3\] RUN cat \/nope: exit code: 1$/,
+    /RUN instruction/
+  ],
+  [
+    'trixie-multistage',
+    'build',
+    '[build 3/3] RUN cat /nope',
+    'Dockerfile:3',
+    /Dockerfile:3, step \[build 3\/3\] RUN cat \/nope: exit code: 1$/,
+    /RUN instruction/
+  ],
+  [
+    'trixie-multiplatform',
+    'build',
+    '[2/2] RUN ["/bin/busybox", "sh", "-c", "echo checking; exit 2"]',
+    'Dockerfile:3',
+    /exit code: 2$/,
+    /RUN instruction/
+  ],
+  [
+    'bookworm-copy-missing',
+    'build',
+    '[2/2] COPY missing.txt /missing.txt',
+    '',
+    /^the build failed at step \[2\/2\] COPY missing.txt \/missing.txt: "\/missing.txt" not found: not found$/,
+    /not in the build context/
+  ],
+  [
+    'trixie-copy-missing',
+    'build',
+    '[2/2] COPY missing.txt /missing.txt',
+    'Dockerfile:3',
+    /^the build failed at Dockerfile:3, step \[2\/2\] COPY missing.txt \/missing.txt: "\/missing.txt": not found$/,
+    /not in the build context/
+  ],
+  [
+    'bookworm-syntax',
+    'build',
+    '',
+    '',
+    /^the build failed: dockerfile parse error line 3: unknown instruction: RUNN$/,
+    /syntax error/
+  ],
+  [
+    'trixie-syntax',
+    'build',
+    '',
+    'Dockerfile:3',
+    /^the build failed at Dockerfile:3: dockerfile parse error on line 3: unknown instruction: RUNN \(did you mean RUN\?\)$/,
+    /syntax error/
+  ],
+  [
+    'bookworm-no-dockerfile',
+    'build',
+    '',
+    '',
+    /^the build failed: failed to read dockerfile: open .*Nope.Dockerfile: no such file or directory$/,
+    /no Dockerfile at the path/
+  ],
+  [
+    'trixie-no-dockerfile',
+    'build',
+    '',
+    '',
+    /^the build failed: failed to read dockerfile: open Nope.Dockerfile/,
+    /no Dockerfile at the path/
+  ],
+  [
+    'bookworm-from-missing',
+    'build',
+    '[internal] load metadata for 127.0.0.1:5001/nope/nothing:1',
+    '',
+    /load metadata for 127.0.0.1:5001\/nope\/nothing:1: 127.0.0.1:5001\/nope\/nothing:1: not found$/,
+    /base image \(FROM\) is not on 127.0.0.1:5001/
+  ],
+  [
+    'trixie-from-missing',
+    'build',
+    '[internal] load metadata for 127.0.0.1:5002/nope/nothing:1',
+    'Dockerfile:1',
+    /^the build failed at Dockerfile:1, step \[internal\] load metadata for /,
+    /base image \(FROM\) is not on 127.0.0.1:5002/
+  ],
+  [
+    'bookworm-from-unknown-host',
+    'build',
+    '[internal] load metadata for nosuchhost.invalid/nope:1',
+    '',
+    /no such host$/,
+    /could not read an image from nosuchhost.invalid/
+  ],
+  [
+    'trixie-from-unknown-host',
+    'build',
+    '[internal] load metadata for nosuchhost.invalid/nope:1',
+    'Dockerfile:1',
+    /no such host$/,
+    /could not read an image from nosuchhost.invalid/
+  ],
+  [
+    'trixie-attest',
+    'build',
+    'resolve image config for docker-image://docker.io/docker/buildkit-syft-scanner:stable-1',
+    '',
+    /no such host$/,
+    /could not read an image from docker.io: .*SBOM scanner/
+  ],
+  [
+    'bookworm-cache-to',
+    'build',
+    '',
+    '',
+    /^the build failed: Cache export is not supported for the docker driver.$/,
+    /cannot export build cache/
+  ],
+  [
+    'bookworm-attest',
+    'build',
+    '',
+    '',
+    /^the build failed: Attestation is not supported for the docker driver.$/,
+    /cannot attach provenance or SBOM/
+  ],
+  [
+    'bookworm-multiplatform',
+    'build',
+    '',
+    '',
+    /^the build failed: Multi-platform build is not supported/,
+    /one platform at a time/
+  ],
+  [
+    'bookworm-push-denied',
+    'push',
+    'pushing 127.0.0.1:1/acme/x:1 with docker',
+    '',
+    /connection refused$/,
+    /nothing answers/
+  ],
+  [
+    'trixie-push-denied',
+    'push',
+    'exporting to image',
+    '',
+    /connection refused$/,
+    /nothing answers/
+  ],
+  [
+    'bookworm-push-unauthorized',
+    'push',
+    'pushing 127.0.0.1:5001/acme/noauth:1 with docker',
+    '',
+    /no basic auth credentials$/,
+    /found no login/
+  ],
+  [
+    'trixie-push-unauthorized',
+    'push',
+    'exporting to image',
+    '',
+    /401 Unauthorized$/,
+    /did not accept the credentials/
+  ],
+  [
+    'trixie-cache-export-fails',
+    'push',
+    'exporting cache to registry',
+    '',
+    /connection refused$/,
+    /nothing answers/
+  ]
+]
+
+describe('readBuildxFailure: real outputs of both engines', () => {
+  test.each(FAILURES)('%s: %s failure', (name, stage, step, location, headline, cause) => {
+    const f = readBuildxFailure(fixture(name))
+    expect({ stage: f.stage, step: f.step, location: f.location }).toEqual({
+      stage,
+      step,
+      location
+    })
+    expect(buildFailureHeadline(f)).toMatch(headline)
+    // buildx's report ends with its ERROR line (and a refusal's two lines of advice)
+    expect(f.report.some(l => /^ERROR: /.test(l))).toBe(true)
+    expect(f.report.length).toBeLessThanOrEqual(40)
+    const registry = sourceHost(f) ?? '127.0.0.1:5001'
+    const d = diagnose(`${f.step}\n${f.message}`, stage, registry)
+    if (cause === null) expect(d).toBeUndefined()
+    else expect(d?.cause).toMatch(cause)
+  })
+
+  test("a RUN's report keeps its last output lines and the Dockerfile excerpt", () => {
+    const f = readBuildxFailure(fixture('trixie-run-fails'))
+    expect(f.report).toEqual(
+      expect.arrayContaining([
+        ' > [3/3] RUN echo building && echo to stderr >&2 && false:',
+        '0.055 building',
+        '0.056 to stderr',
+        'Dockerfile:3',
+        '   3 | >>> RUN echo building && echo to stderr >&2 && false'
+      ])
+    )
+    expect(f.report.at(-1)).toMatch(/^ERROR: failed to solve: process .* exit code: 1$/)
+    // nothing of the progress above the report
+    expect(f.report.join('\n')).not.toMatch(/^#\d+ /m)
+  })
+
+  test('a RUN that prints "ERROR:" itself does not hide buildx\'s own error', () => {
+    const f = readBuildxFailure(fixture('trixie-long-output'))
+    expect(f.message).toMatch(/^process .* did not complete successfully: exit code: 1$/)
+    expect(f.report).toContain('0.073 ERROR: from the script')
+  })
+
+  test.each([
+    // newer buildx names the build before the solve
+    [
+      'ERROR: failed to build: failed to solve: process "/bin/sh -c make" did not complete successfully: exit code: 2',
+      'process "/bin/sh -c make" did not complete successfully: exit code: 2'
+    ],
+    [
+      '#7 ERROR: failed to push ghcr.io/a/b:1: 403 Forbidden',
+      'failed to push ghcr.io/a/b:1: 403 Forbidden'
+    ],
+    ["docker: 'buildx' is not a docker command.", "docker: 'buildx' is not a docker command."]
+  ])('message of %j', (output, message) => {
+    expect(readBuildxFailure(output).message).toBe(message)
+  })
+
+  test.each([
+    ['ERROR: failed to push: 503 Service Unavailable', 'push'],
+    ['ERROR: failed to solve: failed to push ghcr.io/a/b:1: denied', 'push'],
+    [
+      'ERROR: failed to solve: process "/bin/sh -c docker push x" did not complete successfully: exit code: 1',
+      'build'
+    ],
+    ['', 'build']
+  ])('stage of %j is %s', (output, stage) => {
+    expect(readBuildxFailure(output).stage).toBe(stage)
+  })
+
+  test('an over-long report keeps its end', () => {
+    const block = Array.from({ length: 80 }, (_, i) => `out ${i}`)
+    const output = [
+      '#5 [2/2] RUN x',
+      '#5 ERROR: boom',
+      '------',
+      ' > [2/2] RUN x:',
+      ...block,
+      '------',
+      'ERROR: failed to solve: boom'
+    ].join('\n')
+    const f = readBuildxFailure(output)
+    expect(f.report).toHaveLength(40)
+    expect(f.report[0]).toBe('…')
+    expect(f.report.at(-1)).toBe('ERROR: failed to solve: boom')
+  })
+})
+
+test.each([
+  ['[internal] load metadata for ghcr.io/acme/base:1', 'ghcr.io'],
+  ['[internal] load metadata for docker.io/library/node:22', 'docker.io'],
+  ['[internal] load metadata for node:22', 'docker.io'],
+  ['[internal] load metadata for localhost:5000/base:1', 'localhost:5000'],
+  ['resolve image config for docker-image://docker.io/docker/dockerfile:1', 'docker.io'],
+  ['[2/2] RUN make', undefined]
+])('sourceHost of step %j is %j', (step, host) => {
+  expect(sourceHost({ stage: 'build', step, location: '', message: '', report: [] })).toBe(host)
+})
+
+describe('isTransientPushFailure of real outputs', () => {
+  test.each([
+    // a RUN whose output mentions connection refusals is the build, never retried
+    ['bookworm-run-fails', false],
+    ['trixie-copy-missing', false],
+    ['trixie-syntax', false],
+    ['bookworm-from-unknown-host', false],
+    // a push that found nothing listening is worth another attempt
+    ['bookworm-push-denied', true],
+    ['trixie-push-denied', true],
+    ['trixie-push-unauthorized', false]
+  ])('%s → %s', (name, transient) => {
+    expect(isTransientPushFailure(fixture(name), false)).toBe(transient)
+  })
+
+  test('a base image that a registry hiccup kept away is worth another build', () => {
+    const output = [
+      '#3 [internal] load metadata for ghcr.io/acme/base:1',
+      '#3 ERROR: failed to do request: Head "https://ghcr.io/v2/acme/base/manifests/1": net/http: TLS handshake timeout',
+      '------',
+      ' > [internal] load metadata for ghcr.io/acme/base:1:',
+      '------',
+      'ERROR: failed to solve: failed to do request: Head "https://ghcr.io/v2/acme/base/manifests/1": net/http: TLS handshake timeout'
+    ].join('\n')
+    expect(isTransientPushFailure(output, false)).toBe(true)
   })
 })

@@ -213,7 +213,15 @@ describe('diagnose', () => {
   })
 
   test('unknown text has no diagnosis', () => {
-    expect(diagnose('failed to solve: dockerfile parse error', 'build', 'ghcr.io')).toBeUndefined()
+    expect(diagnose('failed to solve: the frobnicator broke', 'build', 'ghcr.io')).toBeUndefined()
+    // a RUN's command may say anything: a build rule names the instruction, not the registry
+    expect(
+      diagnose(
+        '[2/2] RUN curl https://x.invalid || echo no such host\nprocess "/bin/sh -c curl https://x.invalid || echo no such host" did not complete successfully: exit code: 6',
+        'build',
+        'ghcr.io'
+      )?.cause
+    ).toMatch(/RUN instruction/)
   })
 })
 
