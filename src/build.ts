@@ -18,6 +18,7 @@ import * as docker from './docker.js'
 import { registryFailure, RegistryError, saidFailure, StepError, TransientError } from './errors.js'
 import type { Settings } from './inputs.js'
 import type { Plan } from './plan.js'
+import { commandLine } from './report.js'
 import { pushSavedImage } from './push.js'
 import { classifyDockerOutput, withRetry } from './retry.js'
 import * as core from './workflow-commands.js'
@@ -67,7 +68,11 @@ export async function buildAndPush(
           pushedDigest = await pushFromLocalStore(settings, plan, paths, plan.refs[0])
           return
         }
-        const res = await docker.buildx(paths.configDir, command.argv)
+        const res = await docker.buildx(
+          paths.configDir,
+          command.argv,
+          commandLine(command.argv, plan)
+        )
         if (res.code === 0) return
         lastOutput = res.stdout + res.stderr
         if (plan.push && isTransientPushFailure(lastOutput, pushProven)) {
@@ -211,7 +216,7 @@ export async function merge(
       await withRetry(
         'the merge',
         async () => {
-          const res = await docker.buildx(configDir, argv)
+          const res = await docker.buildx(configDir, argv, commandLine(argv, plan))
           if (res.code === 0) return
           const output = res.stdout + res.stderr
           if (classifyDockerOutput(output) === 'transient') throw new TransientError(output)

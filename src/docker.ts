@@ -57,8 +57,8 @@ export function login(
 }
 
 /** A `docker buildx …` command (build, imagetools create), its output shown in the log. */
-export function buildx(configDir: string, argv: string[]): Promise<CommandResult> {
-  return runCommand('docker', argv, { env: withConfig(configDir) })
+export function buildx(configDir: string, argv: string[], shown?: string): Promise<CommandResult> {
+  return runCommand('docker', argv, { env: withConfig(configDir), shown })
 }
 
 /** Writes an image of the local store to a tar archive (`docker save -o`). */

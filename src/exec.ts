@@ -9,6 +9,8 @@ export interface CommandOptions {
   env?: Record<string, string>
   /** Don't echo the command's output to the log (it is still returned). */
   silent?: boolean
+  /** The command line the log shows instead of the whole argv (e.g. with the labels summed up). */
+  shown?: string
 }
 
 export interface CommandResult {
@@ -46,7 +48,7 @@ const realRunner: CommandRunner = async (command, args, opts = {}) => {
   // @actions/exec echoes the command line and the child's stdout and stderr to one stream. What
   // a build prints is not ours (a Dockerfile's RUN can print anything): the runner must read no
   // workflow command in it.
-  const log = silent ? undefined : new LogStream()
+  const log = silent ? undefined : new LogStream(opts.shown)
   const resume = log ? stopCommands() : undefined
   try {
     const out = await exec.getExecOutput(command, args, {
@@ -62,12 +64,21 @@ const realRunner: CommandRunner = async (command, args, opts = {}) => {
   }
 }
 
-/** Our stdout, remembering whether the last chunk ended its line. */
+/**
+ * Our stdout, remembering whether the last chunk ended its line; with `shown`, @actions/exec's
+ * `[command]…` echo (its first write) shows that line instead of the whole argv.
+ */
 class LogStream extends Writable {
   atLineStart = true
+  private first = true
+  constructor(private readonly shown?: string) {
+    super()
+  }
   override _write(chunk: Buffer, _encoding: string, done: (error?: Error | null) => void): void {
+    const echo = this.first && this.shown !== undefined && chunk.toString().startsWith('[command]')
+    this.first = false
     if (chunk.length) this.atLineStart = chunk[chunk.length - 1] === 0x0a
-    process.stdout.write(chunk, () => done())
+    process.stdout.write(echo ? `[command]${this.shown}\n` : chunk, () => done())
   }
 }
 

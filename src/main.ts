@@ -27,13 +27,13 @@ import { fetchRepoInfo } from './github-api.js'
 import { givenInputs } from './input-names.js'
 import { checkPaths, envInputReader, lines, parseInputs, type Settings } from './inputs.js'
 import { computePlan, type Plan } from './plan.js'
+import { commandLine, planLines, setOutputs } from './report.js'
 import {
-  commandLine,
   failureSummaryMarkdown,
-  planLines,
-  setOutputs,
-  summaryMarkdown
-} from './report.js'
+  summaryContext,
+  summaryMarkdown,
+  type SummaryContext
+} from './summary.js'
 import { verifyPush } from './verify.js'
 import * as core from './workflow-commands.js'
 
@@ -41,6 +41,9 @@ import * as core from './workflow-commands.js'
 interface Run {
   phase: Phase
   settings?: Settings
+  /** The plan as far as it is known (the draft until the final one), for the failure summary. */
+  plan?: Plan
+  where?: SummaryContext
   /** The private directory (Docker config, metadata, secrets); removed unless `logout: false`. */
   workDir?: string
   keepWorkDir: boolean
@@ -71,7 +74,9 @@ export async function runStep(): Promise<void> {
     const report = failureReport(e, run.phase)
     core.setFailed(failureLines(report).join('\n'))
     if (report.stack) core.info(report.stack)
-    if (run.settings?.summary !== false) core.appendSummary(failureSummaryMarkdown(report))
+    if (run.settings?.summary !== false) {
+      core.appendSummary(failureSummaryMarkdown(report, run.plan, run.where))
+    }
   } finally {
     await cleanUp()
     process.off('SIGINT', onSignal)
@@ -88,6 +93,8 @@ async function main(run: Run): Promise<void> {
   maskSecrets(settings)
   checkPaths(settings, existsSync)
   const ctx = loadContext()
+  const where = summaryContext(ctx)
+  run.where = where
 
   const id = randomUUID().slice(0, 8)
   const workDir = join(process.env.RUNNER_TEMP || tmpdir(), `ghcr-build-push-${id}`)
@@ -115,6 +122,7 @@ async function main(run: Run): Promise<void> {
   // network call. Its tags and push decision are not used: the API's answer (the default branch)
   // can change them. Only the login starts from it, to run alongside the API call.
   const draft = makePlan(undefined)
+  run.plan = draft
   // A fork's pull request has no secrets: an empty token is an error only when pushing.
   if (draft.push && !settings.dryRun) requireCredentials(settings, draft)
   if (settings.cleanup.mode === 'only') {
@@ -131,15 +139,16 @@ async function main(run: Run): Promise<void> {
       )
     }
     const plan = answer.repo ? makePlan(answer.repo) : draft
+    run.plan = plan
     printPlan(plan, settings.dryRun)
     return plan
   }
 
   if (settings.dryRun) {
     const plan = await finalPlan()
-    for (const argv of dryRunCommands(plan)) core.info(`command: ${commandLine(argv)}`)
+    for (const argv of dryRunCommands(plan)) core.info(`command: ${commandLine(argv, plan)}`)
     setOutputs(plan, undefined, false)
-    core.appendSummary(settings.summary ? summaryMarkdown(plan, undefined, false, true) : '')
+    core.appendSummary(settings.summary ? summaryMarkdown(plan, undefined, false, true, where) : '')
     await cleanupPhase(settings, ctx, plan, undefined) // says what it would do
     core.info('dry-run: the plan above was computed; nothing was built, no registry was contacted')
     return
@@ -245,7 +254,7 @@ async function main(run: Run): Promise<void> {
     await core.group('Verify every tag', () => verifyPush(settings, plan, result.digest))
   }
   setOutputs(plan, result, plan.push)
-  core.appendSummary(settings.summary ? summaryMarkdown(plan, result, plan.push, false) : '')
+  core.appendSummary(settings.summary ? summaryMarkdown(plan, result, plan.push, false, where) : '')
   if (plan.push) {
     const what =
       plan.mode === 'push-by-digest'

@@ -27,11 +27,15 @@ export interface Plan {
   logins: Login[]
   images: string[] // host/repository, normalized
   tags: TagOut[] // tag names with the rule that made each
+  /** The tags come from our default set (the `tags` input is empty). */
+  defaultTags: boolean
   refs: string[] // image:tag for every image × tag
   version: string
   latestReason: string
   labels: KeyValue[]
   annotations: Annotation[]
+  /** `platforms` as given; [] leaves the platform to the builder. */
+  platforms: string[]
   /** What a real run decides (a dry run shows it as "would push"). */
   push: boolean
   pushReason: string
@@ -198,11 +202,13 @@ export function computePlan(input: PlanInput): Plan {
     }),
     images,
     tags,
+    defaultTags: settings.tags.length === 0,
     refs,
     version,
     latestReason: tagResult.latestReason,
     labels,
     annotations,
+    platforms: settings.platforms,
     push,
     pushReason: reason,
     mode,

@@ -1,21 +1,31 @@
-// What the user sees: the printed plan, the step outputs and the job summary. Pure apart from
-// setOutputs, which writes the runner's output file.
+// What the user sees in the log and the outputs: the printed plan, the command lines, the step
+// outputs (the job summary is src/summary.ts). Pure apart from setOutputs, which writes the
+// runner's output file.
 import type { BuildResult } from './build.js'
-import type { FailureReport } from './errors.js'
-import { failureLines } from './errors.js'
 import { builderLine } from './builder-choice.js'
-import { code, codeCell, fence, tableRow, text } from './markdown.js'
-import { annotationArg, type Plan } from './plan.js'
+import { annotationArg, type Annotation, type Plan } from './plan.js'
+import { DEFAULT_LATEST_RULES } from './tags/index.js'
 import * as core from './workflow-commands.js'
+
+// ---------------------------------------------------------------------------- the plan in the log
+
+/** The rule a tag is shown with: the default set's own `latest` rule is internal text. */
+export const shownRule = (plan: Plan, rule: string): string =>
+  plan.defaultTags && DEFAULT_LATEST_RULES.includes(rule) ? 'default set' : rule
+
+/** The annotations that only repeat a label (same key and value), and the levels they are on. */
+export function labelAnnotations(plan: Plan): { same: Annotation[]; levels: string[] } {
+  const labelArgs = new Set(plan.labels.map(([k, v]) => `${k}=${v}`))
+  const same = plan.annotations.filter(a => labelArgs.has(`${a.key}=${a.value}`))
+  return { same, levels: [...new Set(same.map(a => a.level))] }
+}
 
 /** The plan as log lines (no secrets are in the plan). Each label once; annotations that only
  * repeat a label are summed up by their levels. */
 export function planLines(plan: Plan, dryRun: boolean): string[] {
   const width = Math.max(...plan.tags.map(t => t.name.length))
-  const labelArgs = new Set(plan.labels.map(([k, v]) => `${k}=${v}`))
-  const sameAsLabel = plan.annotations.filter(a => labelArgs.has(`${a.key}=${a.value}`))
-  const levels = [...new Set(sameAsLabel.map(a => a.level))]
-  const others = plan.annotations.filter(a => !sameAsLabel.includes(a))
+  const { same, levels } = labelAnnotations(plan)
+  const others = plan.annotations.filter(a => !same.includes(a))
   const builder = builderLine(plan)
   const logins = plan.logins.map(l => `${l.registry} as ${l.username || '(no user)'}`)
   return [
@@ -23,8 +33,8 @@ export function planLines(plan: Plan, dryRun: boolean): string[] {
     ...(plan.logins.length > 1 ? [`logins:  ${logins.join(', ')}`] : []),
     ...(builder ? [builder] : []),
     `version: ${plan.version || '(none)'}`,
-    'tags:',
-    ...plan.tags.map(t => `  ${t.name.padEnd(width)} ← ${t.rule}`),
+    plan.defaultTags ? 'tags (the default set):' : 'tags:',
+    ...plan.tags.map(t => `  ${t.name.padEnd(width)} ← ${shownRule(plan, t.rule)}`),
     `latest:  ${plan.latestReason}`,
     'labels:',
     ...plan.labels.map(([k, v]) => `  ${k}=${v}`),
@@ -34,11 +44,36 @@ export function planLines(plan: Plan, dryRun: boolean): string[] {
   ]
 }
 
-/** Shell-style quoting for display only (the command itself gets an argv, never a string). */
-export function commandLine(argv: string[]): string {
+/**
+ * Shell-style quoting for display only (the command itself gets an argv, never a string). With
+ * the plan, the `--label` and `--annotation` arguments that it has printed are summed up, so that
+ * the log shows each label once.
+ */
+export function commandLine(argv: string[], plan?: Plan): string {
   const quote = (a: string): string =>
     /^[\w@%+=:,./-]+$/.test(a) ? a : `'${a.replace(/'/g, `'\\''`)}'`
-  return `docker ${argv.map(quote).join(' ')}`
+  if (!plan) return `docker ${argv.map(quote).join(' ')}`
+  const labels = new Set(plan.labels.map(([k, v]) => `${k}=${v}`))
+  const { same, levels } = labelAnnotations(plan)
+  const repeats = new Set(same.map(annotationArg))
+  const summed = (flag: string, value = ''): boolean =>
+    (flag === '--label' && labels.has(value)) || (flag === '--annotation' && repeats.has(value))
+  const sums: Record<string, string> = {
+    '--label': `‹the ${argv.filter((a, i) => a === '--label' && summed(a, argv[i + 1])).length} labels above›`,
+    '--annotation': `‹the labels above, on the ${levels.join(' and ')}›`
+  }
+  const words: string[] = []
+  const done = new Set<string>()
+  for (let i = 0; i < argv.length; i++) {
+    if (!summed(argv[i], argv[i + 1])) {
+      words.push(quote(argv[i]))
+      continue
+    }
+    if (!done.has(argv[i])) words.push(argv[i], sums[argv[i]])
+    done.add(argv[i])
+    i++ // its value
+  }
+  return `docker ${words.join(' ')}`
 }
 
 export function setOutputs(plan: Plan, result: BuildResult | undefined, pushed: boolean): void {
@@ -61,51 +96,4 @@ export function setOutputs(plan: Plan, result: BuildResult | undefined, pushed: 
   )
   core.setOutput('refs', pushed && digest ? plan.images.map(i => `${i}@${digest}`).join('\n') : '')
   core.setOutput('pushed', String(pushed))
-}
-
-/** The job summary (Markdown with a little HTML): refs, digest, every tag with its rule, labels. */
-export function summaryMarkdown(
-  plan: Plan,
-  result: BuildResult | undefined,
-  pushed: boolean,
-  dryRun: boolean
-): string {
-  const status = dryRun
-    ? `dry run: nothing built or pushed; a real run would ${plan.push ? '' : 'not '}push`
-    : pushed
-      ? 'pushed'
-      : 'built, not pushed'
-  const out = ['## ghcr-build-push', '', `**${status}** — ${text(plan.pushReason)}`, '']
-  if (result?.digest) out.push(`digest: ${code(result.digest)}`, '')
-  if (pushed && result?.digest)
-    out.push(...plan.images.map(i => `- ${code(`${i}@${result.digest}`)}`), '')
-  out.push('| tag | rule |', '| --- | --- |')
-  for (const ref of plan.refs) {
-    const name = ref.slice(ref.lastIndexOf(':') + 1)
-    const rule = plan.tags.find(t => t.name === name)?.rule ?? ''
-    out.push(tableRow([codeCell(ref), codeCell(rule)]))
-  }
-  out.push('', `latest: ${text(plan.latestReason)}`, '')
-  out.push(
-    '<details><summary>labels</summary>',
-    '',
-    ...fence(plan.labels.map(([k, v]) => `${k}=${v}`)),
-    '',
-    '</details>',
-    ''
-  )
-  return out.join('\n')
-}
-
-/** The job summary of a failed run: what failed, in which phase, cause, fix, what landed. */
-export function failureSummaryMarkdown(report: FailureReport): string {
-  const [headline, ...rest] = failureLines(report)
-  return [
-    '## ghcr-build-push',
-    '',
-    `**failed in the ${report.phase} phase** — ${text(headline)}`,
-    '',
-    ...rest.map(l => `- ${text(l)}`),
-    ''
-  ].join('\n')
 }

@@ -94,16 +94,11 @@ describe('our default set (tags input empty)', () => {
       partial: ['1.2', '1', 'sha-abc1234'],
       latest: true
     })
-    expect(result.latestReason).toBe(
-      'default set: tag v1.2.3 is a semver release, so latest (rule type=raw,value=latest)'
-    )
+    expect(result.latestReason).toBe('default set: tag v1.2.3 is a semver release, so latest')
   })
 
   it.each([
-    [
-      EVENTS.pushMain,
-      'default set: main is the default branch, so latest (rule type=raw,value=latest,enable={{is_default_branch}},priority=50)'
-    ],
+    [EVENTS.pushMain, 'default set: main is the default branch, so latest'],
     [EVENTS.pushFeature, 'default set: feature/X is not the default branch main, so no latest'],
     [EVENTS.tagRc, 'default set: tag v2.0.0-rc.1 is a pre-release, so no latest'],
     [EVENTS.tagRelease7, 'default set: tag release-7 is not a semver version, so no latest'],

@@ -16,6 +16,8 @@ export interface DefaultSet {
 // priority 200 sits between semver's 900 and sha's 100); last on a default-branch push.
 const LATEST_ON_TAG = 'type=raw,value=latest'
 const LATEST_ON_BRANCH = 'type=raw,value=latest,enable={{is_default_branch}},priority=50'
+/** The rules that stand for `latest` in the default set: internal text the plan shows as "default set". */
+export const DEFAULT_LATEST_RULES: readonly string[] = [LATEST_ON_TAG, LATEST_ON_BRANCH]
 
 export function defaultSet(r: Resolved): DefaultSet {
   if (/schedule/.test(r.eventName)) {
@@ -46,14 +48,14 @@ export function defaultSet(r: Resolved): DefaultSet {
     return {
       lines,
       latestLine: LATEST_ON_TAG,
-      latestWhy: `default set: tag ${tag} is a semver release, so latest (rule ${LATEST_ON_TAG})`
+      latestWhy: `default set: tag ${tag} is a semver release, so latest`
     }
   }
   if (isBranchRef(r.ref)) {
     const branch = branchName(r.ref)
     let latestWhy: string
     if (isDefaultBranch(r)) {
-      latestWhy = `default set: ${branch} is the default branch, so latest (rule ${LATEST_ON_BRANCH})`
+      latestWhy = `default set: ${branch} is the default branch, so latest`
     } else if (r.defaultBranch === undefined) {
       latestWhy =
         'default set: the default branch is unknown (no repository.default_branch in the event ' +

@@ -23,6 +23,7 @@ export { MAX_TAG_LENGTH, sanitizeTag } from './compute.js'
 export { effectiveRef, effectiveSha } from './event.js'
 export { checkImageRefs, type ImageRef } from './refs.js'
 export { formatDate } from './date.js'
+export { DEFAULT_LATEST_RULES } from './defaults.js'
 export { compareReleases, parseSemver, type SemVer } from './semver.js'
 
 /**
