@@ -11,7 +11,7 @@ import {
   TransientError
 } from './errors.js'
 import type { Settings } from './inputs.js'
-import { checkPatScopes } from './pat.js'
+import { checkPatScopes, type PatCheck } from './pat.js'
 import type { Plan } from './plan.js'
 import { preflight } from './preflight.js'
 import { credentialsAccepted, redact, type RegistryTarget } from './registry-auth.js'
@@ -80,7 +80,7 @@ export async function checkToken(
   plan: Plan,
   apiUrl: string,
   serverUrl: string
-): Promise<void> {
+): Promise<PatCheck> {
   // A job on GitHub Enterprise Server pushing to ghcr.io holds a github.com token: ask github.com.
   const onGhes = !/^https:\/\/github\.com$/i.test(serverUrl)
   const toGhcr = plan.registries.includes('ghcr.io')
@@ -101,6 +101,7 @@ export async function checkToken(
       `${settings.tokenInput}: this classic personal access token lacks the ${pat.missing.join(', ')} scope (it has: ${pat.scopes.join(', ') || 'none'}): create a token with write:packages (Settings → Developer settings → Personal access tokens (classic)) and update the secret`
     )
   }
+  return pat
 }
 
 /** `docker login` to `registry`, retried on transient failures. */
@@ -148,16 +149,24 @@ export async function login(
 
 /** Proves, before building, that the credentials can push to every image. */
 export async function preflightAll(settings: Settings, plan: Plan): Promise<void> {
-  for (const image of plan.images) {
-    const target = targetFor(settings, plan, image)
-    try {
-      const res = await preflight(target)
-      core.info(`preflight: ${target.username} can push to ${image} (${res.via} auth)`)
-    } catch (e) {
-      if (!(e instanceof RegistryError)) throw e
-      throw registryFailure('preflight', target.registry, `preflight: ${e.message}`, e, {
-        note: 'nothing was built'
-      })
-    }
+  for (const image of plan.images) await preflightImage(settings, plan, image)
+}
+
+/** Proves that the credentials can push to `image`; returns how they were accepted. */
+export async function preflightImage(
+  settings: Settings,
+  plan: Plan,
+  image: string
+): Promise<string> {
+  const target = targetFor(settings, plan, image)
+  try {
+    const res = await preflight(target)
+    core.info(`preflight: ${target.username} can push to ${image} (${res.via} auth)`)
+    return `${res.via} auth`
+  } catch (e) {
+    if (!(e instanceof RegistryError)) throw e
+    throw registryFailure('preflight', target.registry, `preflight: ${e.message}`, e, {
+      note: 'nothing was built'
+    })
   }
 }

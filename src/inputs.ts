@@ -49,6 +49,8 @@ export interface Settings extends BuildOptions, BuilderSettings, CleanupOptions 
   sbom: string
   push: PushMode
   dryRun: boolean
+  /** Run the credential checks (PAT scopes, login, push preflight), report them and stop. */
+  checkOnly: boolean
   summary: boolean
   logout: boolean
   preflight: boolean
@@ -248,6 +250,7 @@ export function parseInputs(read: InputReader, given: GivenInput[] = []): Settin
     sbom,
     push: push as PushMode,
     dryRun: bool(read, 'dry-run', false),
+    checkOnly: bool(read, 'check-only', false),
     summary: bool(read, 'summary', true),
     logout: bool(read, 'logout', true),
     preflight: bool(read, 'preflight', true),
@@ -282,6 +285,11 @@ export function parseInputs(read: InputReader, given: GivenInput[] = []): Settin
   }
   checkAttestsAgainst(settings.attests, settings.provenance, settings.sbom)
   checkCleanupAgainst(settings)
+  if (settings.checkOnly && settings.dryRun) {
+    fail(
+      'check-only: cannot be combined with dry-run, which contacts no registry: drop one of them'
+    )
+  }
   if (/[\s]/.test(settings.username)) {
     fail('username: must not contain whitespace: use the registry account name')
   }

@@ -12,6 +12,7 @@ import { buildCommand, type BuildOn } from './build-command.js'
 import { needsBuilderFacts } from './builder-choice.js'
 import { prepareBuilder, removeBuilder } from './builder.js'
 import { ensureBuildx } from './buildx-install.js'
+import { checksFailure, runChecks } from './check-only.js'
 import { loadContext, type RepoInfo } from './context.js'
 import { cleanupPhase } from './cleanup.js'
 import {
@@ -29,6 +30,7 @@ import { checkPaths, envInputReader, lines, parseInputs, type Settings } from '.
 import { computePlan, type Plan } from './plan.js'
 import { commandLine, planLines, setOutputs } from './report.js'
 import {
+  checkSummaryMarkdown,
   failureSummaryMarkdown,
   summaryContext,
   summaryMarkdown,
@@ -41,6 +43,8 @@ import * as core from './workflow-commands.js'
 interface Run {
   phase: Phase
   settings?: Settings
+  /** The job summary is written (check-only writes its own, failed or not). */
+  summaryDone?: boolean
   /** The plan as far as it is known (the draft until the final one), for the failure summary. */
   plan?: Plan
   where?: SummaryContext
@@ -74,7 +78,7 @@ export async function runStep(): Promise<void> {
     const report = failureReport(e, run.phase)
     core.setFailed(failureLines(report).join('\n'))
     if (report.stack) core.info(report.stack)
-    if (run.settings?.summary !== false) {
+    if (run.settings?.summary !== false && !run.summaryDone) {
       core.appendSummary(failureSummaryMarkdown(report, run.plan, run.where))
     }
   } finally {
@@ -91,7 +95,7 @@ async function main(run: Run): Promise<void> {
   run.settings = settings
   for (const w of settings.inputWarnings) core.warning(w)
   maskSecrets(settings)
-  checkPaths(settings, existsSync)
+  if (!settings.checkOnly) checkPaths(settings, existsSync) // check-only builds nothing
   const ctx = loadContext()
   const where = summaryContext(ctx)
   run.where = where
@@ -124,7 +128,9 @@ async function main(run: Run): Promise<void> {
   const draft = makePlan(undefined)
   run.plan = draft
   // A fork's pull request has no secrets: an empty token is an error only when pushing.
-  if (draft.push && !settings.dryRun) requireCredentials(settings, draft)
+  if ((draft.push || settings.checkOnly) && !settings.dryRun) {
+    requireCredentials(settings, draft)
+  }
   if (settings.cleanup.mode === 'only') {
     run.phase = 'cleanup' // alone: no build, no login; the registry is read with our own client
     core.appendSummary(await cleanupPhase(settings, ctx, draft, undefined))
@@ -163,6 +169,16 @@ async function main(run: Run): Promise<void> {
     paths.configDir,
     draft.logins.map(l => l.registry)
   )
+  if (settings.checkOnly) {
+    // Only the credential checks, each one reported; no Buildx, nothing built (check-only.ts).
+    const plan = await finalPlan()
+    const results = await runChecks(settings, plan, ctx, paths.configDir)
+    core.appendSummary(settings.summary ? checkSummaryMarkdown(plan, results) : '')
+    run.summaryDone = true
+    const failed = checksFailure(results)
+    if (failed) throw failed
+    return core.info('check-only: every credential check passed; nothing was built or pushed')
+  }
 
   // Buildx, the PAT check and the logins start now and print their lines after the plan.
   const release = core.holdOutput()

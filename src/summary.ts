@@ -2,6 +2,7 @@
 // dry run and of a failed run. Pure. Every value from outside (tags, labels, registry answers,
 // docker's words) is escaped: it shows as the text it is.
 import type { BuildResult } from './build.js'
+import type { CheckResult } from './check-only.js'
 import type { GitHubContext } from './context.js'
 import type { FailureReport } from './errors.js'
 import type { Plan } from './plan.js'
@@ -97,6 +98,37 @@ export function failureSummaryMarkdown(
   if (plan && where) out.push(...facts(plan, undefined, where))
   out.push('')
   if (report.said?.length) out.push('**docker said:**', '', ...fence(report.said, 'text'), '')
+  return out.join('\n')
+}
+
+/** The job summary of `check-only`: every check with its result, the cause and fix of each failure. */
+export function checkSummaryMarkdown(plan: Plan, results: CheckResult[]): string {
+  const count = (result: CheckResult['result']): number =>
+    results.filter(r => r.result === result).length
+  const failed = results.filter(r => r.result === 'failed')
+  const tally = `${count('passed')} passed, ${failed.length} failed, ${count('not checked')} not checked`
+  const out = [
+    ...head(plan),
+    `**credential check** (check-only): ${failed.length ? 'failed' : 'passed'} · ${tally}; nothing was built or pushed`,
+    '',
+    tableRow(['check', 'result', 'detail']),
+    tableRow(['---', '---', '---']),
+    ...results.map(r =>
+      tableRow([
+        prose(r.check, true),
+        r.result === 'failed' ? '**failed**' : r.result,
+        prose(r.detail, true)
+      ])
+    ),
+    ''
+  ]
+  for (const r of failed) {
+    if (!r.reason && !r.fix) continue
+    out.push(`**${prose(r.check)}**`, '')
+    if (r.reason) out.push(`- **cause**: ${prose(r.reason)}`)
+    if (r.fix) out.push(`- **fix**: ${prose(r.fix)}`)
+    out.push('')
+  }
   return out.join('\n')
 }
 

@@ -4,11 +4,13 @@
 // escaped. Checked as GitHub shows it: rendered as GFM and sanitized like GitHub (./gfm.ts).
 import { renderGfm as render } from './gfm.js'
 import { shownLines as shown } from './summary-lines.js'
+import type { CheckResult } from '../../src/check-only.js'
 import { contextFromEnv } from '../../src/context.js'
 import type { FailureReport } from '../../src/errors.js'
 import { parseInputs } from '../../src/inputs.js'
 import { computePlan, type Plan } from '../../src/plan.js'
 import {
+  checkSummaryMarkdown,
   failureSummaryMarkdown,
   packagePage,
   summaryContext,
@@ -326,4 +328,37 @@ describe('failureSummaryMarkdown', () => {
     expect(html).toContain('<code>docker buildx build</code>')
     expect(html).toMatch(/<pre><code class="language-text"> &gt; \[3\/3\] RUN make:\n/)
   })
+})
+
+test('checkSummaryMarkdown: every check with its result, each failure with cause and fix', () => {
+  const { plan } = setup()
+  const results: CheckResult[] = [
+    { check: 'token scopes', result: 'not checked', detail: 'GITHUB_TOKEN (ghs_): no scopes' },
+    { check: 'login to ghcr.io as octo', result: 'passed', detail: 'logged in' },
+    {
+      check: 'push to ghcr.io/acme-org/hello-app',
+      result: 'failed',
+      detail: 'preflight: octo may not push | denied',
+      phase: 'preflight',
+      reason: 'the token may not write packages',
+      fix: 'add `permissions: packages: write`'
+    }
+  ]
+  const md = checkSummaryMarkdown(plan, results)
+  expectShown(
+    md,
+    [
+      'ghcr.io/acme-org/hello-app',
+      'credential check (check-only): failed · 1 passed, 1 failed, 1 not checked; nothing was built or pushed',
+      'check | result | detail |',
+      'token scopes | not checked | GITHUB_TOKEN (ghs_): no scopes |',
+      'login to ghcr.io as octo | passed | logged in |',
+      // a | in a detail does not split its cell
+      'push to ghcr.io/acme-org/hello-app | failed | preflight: octo may not push | denied |',
+      'cause: the token may not write packages',
+      'fix: add permissions: packages: write'
+    ],
+    []
+  )
+  expect(render(md).match(/<td>/g)).toHaveLength(9) // 3 rows of 3 cells
 })
