@@ -6,12 +6,11 @@ import { randomBytes } from 'node:crypto'
 import { mkdtempSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { micromark } from 'micromark'
-import { gfm, gfmHtml } from 'micromark-extension-gfm'
 import { pushBusyboxBase } from './base-image.js'
 import { githubEnv, pullRequestEvent, pushEvent, randomSha } from './fixtures.js'
 import { e2eEnv, runStep, trixieEnv, visibleLog, type E2EEnv, type StepResult } from './harness.js'
 import { RegistryApi } from './registry-api.js'
+import { renderGfm, shownLines } from '../unit/gfm.js'
 
 const bw = e2eEnv()
 const tx = trixieEnv()
@@ -61,26 +60,10 @@ async function step(
 const errorOf = (r: StepResult): string =>
   (/^::error::(.*)$/m.exec(r.stdout)?.[1] ?? '').replace(/%0A/g, '\n').replace(/%25/g, '%')
 
-/** The summary as a browser shows it after GFM rendering: one line per block, cells with `|`. */
+/** The summary as a browser shows it after GFM rendering (../unit/gfm.ts). */
 function shownSummary(markdown: string): { html: string; lines: string[] } {
-  const html = micromark(markdown, {
-    extensions: [gfm()],
-    htmlExtensions: [gfmHtml()],
-    allowDangerousHtml: true
-  })
-  const lines = html
-    .replace(/\n(?=<t[dh][ >])/g, '')
-    .replace(/<\/(?:p|h2|li|tr|summary)>|<br \/>/g, '\n')
-    .replace(/<\/t[dh]>/g, ' | ')
-    .replace(/<[^>]*>/g, '')
-    .replace(/&lt;/g, '<')
-    .replace(/&gt;/g, '>')
-    .replace(/&quot;/g, '"')
-    .replace(/&amp;/g, '&')
-    .split('\n')
-    .map(l => l.trim())
-    .filter(Boolean)
-  return { html, lines }
+  const html = renderGfm(markdown)
+  return { html, lines: shownLines(html) }
 }
 
 describe('a Dockerfile error is a build error, not a push error', () => {
