@@ -84,7 +84,7 @@ export async function buildAndPush(
     )
   } catch (e) {
     if (!(e instanceof TransientError)) throw e
-    throw failed(e.output, true)
+    throw failed(e.output, settings.retries > 0)
   }
 
   if (command.ownPush === 'always') {
@@ -226,7 +226,13 @@ export async function merge(
       )
     } catch (e) {
       if (!(e instanceof TransientError)) throw e
-      throw saidFailure('push', host, `${what} after retries`, e.output, tagged)
+      throw saidFailure(
+        'push',
+        host,
+        settings.retries ? `${what} after retries` : what,
+        e.output,
+        tagged
+      )
     }
     landed.push(...plan.refs.filter(r => r.startsWith(`${image}:`)))
   }

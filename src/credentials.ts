@@ -141,7 +141,7 @@ export async function login(
     throw saidFailure(
       'login',
       registry,
-      `${what} after retries (the registry kept failing)`,
+      settings.retries ? `${what} after retries (the registry kept failing)` : what,
       e.output
     )
   }

@@ -396,10 +396,14 @@ export const diagnosisTable: readonly DiagnosisRow[] = RULES.map(rule => ({
 
 /** The most telling line of docker's output: the last one that mentions an error. */
 export function errorLine(output: string): string {
-  const all = output
+  const lines = output
     .split(/\r?\n/)
     .map(l => l.trim())
     .filter(Boolean)
+  // docker's own log records (`time="…" level=info msg="… trying next endpoint" error="…"`) say
+  // what it tried, not what failed: the error is on a line of its own after them
+  const records = /^time="[^"]*" level=(?:trace|debug|info|warning)\b/
+  const all = lines.some(l => !records.test(l)) ? lines.filter(l => !records.test(l)) : lines
   const errors = all.filter(l => /error|denied|unauthorized|failed|forbidden/i.test(l))
   return (errors.at(-1) ?? all.at(-1) ?? '').slice(0, 500)
 }

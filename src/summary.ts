@@ -5,7 +5,7 @@ import type { BuildResult } from './build.js'
 import type { CheckResult } from './check-only.js'
 import type { GitHubContext } from './context.js'
 import type { FailureReport } from './errors.js'
-import type { Plan } from './plan.js'
+import { annotationArg, type Plan } from './plan.js'
 import { labelAnnotations, shownRule } from './report.js'
 
 /** What the summary needs of the run's context to link each image to its package page. */
@@ -177,17 +177,24 @@ function tagTable(plan: Plan): string[] {
   ]
 }
 
+/** The labels, and the annotations that are not just the labels again, behind a <details>. */
 function labelDetails(plan: Plan): string[] {
-  if (!plan.labels.length) return []
-  const { levels } = labelAnnotations(plan)
-  const also = levels.length ? `, also annotations on the ${levels.join(' and ')}` : ''
+  const { same, levels } = labelAnnotations(plan)
+  const others = plan.annotations.filter(a => !same.includes(a)).map(annotationArg)
+  if (!plan.labels.length && !others.length) return []
+  const what = [
+    `${plan.labels.length} labels`,
+    levels.length && `also annotations on the ${levels.join(' and ')}`,
+    others.length && `${others.length} more annotation${others.length === 1 ? '' : 's'}`
+  ].filter(Boolean)
+  const lines = [
+    ...plan.labels.map(([k, v]) => `${k}=${v}`),
+    ...(others.length ? ['', '# annotations', ...others] : [])
+  ]
   return [
-    `<details><summary>${plan.labels.length} labels${also}</summary>`,
+    `<details><summary>${what.join(', ')}</summary>`,
     '',
-    ...fence(
-      plan.labels.map(([k, v]) => `${k}=${v}`),
-      'text'
-    ),
+    ...fence(lines, 'text'),
     '',
     '</details>',
     ''
@@ -201,9 +208,17 @@ function labelDetails(plan: Plan): string[] {
 const clean = (s: string): string => s.replace(/[\u0000-\u001f\u007f]/g, ' ')
 const ENTITIES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;' }
 
-/** Inline text: no HTML, link, emphasis or table cell end of its own. */
+/**
+ * Inline text: no HTML, link, emphasis or table cell end of its own. GFM finds autolinks
+ * (`www.x`, `https://x`, `a@b.c`) after escapes are resolved, so an invisible zero-width space
+ * goes into each such pattern.
+ */
 function text(value: string): string {
-  return clean(value).replace(/[&<>"]|[\\`*_{}[\]()#+\-.!|~:@$]/g, c => ENTITIES[c] ?? `\\${c}`)
+  return clean(value)
+    .replace(/(www)\./gi, '$1\u200b.')
+    .replace(/:\/\//g, ':\u200b//')
+    .replace(/@/g, '\u200b@')
+    .replace(/[&<>"]|[\\`*_{}[\]()#+\-.!|~:@$]/g, c => ENTITIES[c] ?? `\\${c}`)
 }
 
 const longestTicks = (s: string): number =>

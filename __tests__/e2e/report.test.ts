@@ -10,7 +10,7 @@ import { pushBusyboxBase } from './base-image.js'
 import { githubEnv, pullRequestEvent, pushEvent, randomSha } from './fixtures.js'
 import { e2eEnv, runStep, trixieEnv, visibleLog, type E2EEnv, type StepResult } from './harness.js'
 import { RegistryApi } from './registry-api.js'
-import { renderGfm, shownLines } from '../unit/gfm.js'
+import { shownSummary } from '../unit/summary-lines.js'
 
 const bw = e2eEnv()
 const tx = trixieEnv()
@@ -59,12 +59,6 @@ async function step(
 /** The step's error annotation, its lines as the runner shows them. */
 const errorOf = (r: StepResult): string =>
   (/^::error::(.*)$/m.exec(r.stdout)?.[1] ?? '').replace(/%0A/g, '\n').replace(/%25/g, '%')
-
-/** The summary as a browser shows it after GFM rendering (../unit/gfm.ts). */
-function shownSummary(markdown: string): { html: string; lines: string[] } {
-  const html = renderGfm(markdown)
-  return { html, lines: shownLines(html) }
-}
 
 describe('a Dockerfile error is a build error, not a push error', () => {
   test(

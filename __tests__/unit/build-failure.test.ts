@@ -6,7 +6,7 @@ import { readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { prepareStep, versionProbe } from './step-env.js'
 import { setCommandRunner } from '../../src/exec.js'
-import { setHttp, type HttpRequest } from '../../src/http.js'
+import { setHttp, type HttpRequest, type HttpResponse } from '../../src/http.js'
 import { runStep } from '../../src/main.js'
 
 const fixture = (name: string): string =>
@@ -32,7 +32,7 @@ async function run(
     }
     return { code: 0, stdout: '', stderr: '' }
   })
-  setHttp(async (url: string, req: HttpRequest = {}) =>
+  setHttp(async (url: string, req: HttpRequest = {}): Promise<HttpResponse> =>
     req.method === 'POST'
       ? { status: 202, headers: { location: new URL(url).pathname + 'u1' }, body: '' }
       : { status: 200, headers: {}, body: '' }

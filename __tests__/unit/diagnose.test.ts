@@ -257,6 +257,20 @@ describe('errorLine', () => {
     )
   })
 
+  test.each([
+    // docker login: its log record of the attempt, then the error on a line of its own
+    [
+      'time="2026-12-03T14:00:00Z" level=info msg="Error logging in to endpoint, trying next endpoint" endpoint="{false http://127.0.0.1:9 false false false 0xc000302d20}" error="Get \\"http://127.0.0.1:9/v2/\\": dial tcp 127.0.0.1:9: connect: connection refused"\nGet "http://127.0.0.1:9/v2/": dial tcp 127.0.0.1:9: connect: connection refused',
+      'Get "http://127.0.0.1:9/v2/": dial tcp 127.0.0.1:9: connect: connection refused'
+    ],
+    // nothing but records: the last one is still better than nothing
+    ['time="x" level=warning msg="a"\ntime="y" level=info msg="b"', 'time="y" level=info msg="b"'],
+    // an error record is an error
+    ['time="x" level=error msg="boom"\ndone', 'time="x" level=error msg="boom"']
+  ])('docker log records: %j → %j', (output, line) => {
+    expect(errorLine(output)).toBe(line)
+  })
+
   test('falls back to the last line, and caps the length', () => {
     expect(errorLine('a\nb\n')).toBe('b')
     expect(errorLine('error ' + 'x'.repeat(900))).toHaveLength(500)

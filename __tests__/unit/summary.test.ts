@@ -2,7 +2,7 @@
 // (also in a dry run), the platforms, the package page, a pull line for the digest; on failure
 // what failed, in which phase, the cause, the fix and which tags landed. Values from outside are
 // escaped. Checked as GitHub shows it: rendered as GFM and sanitized like GitHub (./gfm.ts).
-import { renderGfm as render } from './gfm.js'
+import { renderGfm as render, visible } from './gfm.js'
 import { shownLines as shown } from './summary-lines.js'
 import type { CheckResult } from '../../src/check-only.js'
 import { contextFromEnv } from '../../src/context.js'
@@ -210,6 +210,18 @@ describe('summaryMarkdown', () => {
     )
   })
 
+  test('annotations that are not the labels again are shown with them', () => {
+    const { plan, where } = setup({
+      inputs: { annotations: 'index:org.example.note=for the index' }
+    })
+    const html = render(summaryMarkdown(plan, result, true, false, where))
+    expect(shown(html)).toContain('5 labels, also annotations on the manifest, 1 more annotation')
+    const block = /<details>[\s\S]*?<pre><code[^>]*>([\s\S]*?)<\/code><\/pre>/.exec(html)?.[1]
+    expect(visible(block ?? '')).toMatch(
+      /\n# annotations\nindex:org\.example\.note=for the index\n$/
+    )
+  })
+
   test('labels from outside cannot close the <details> or the code block they stand in', () => {
     const { plan, where } = setup({
       inputs: {
@@ -222,8 +234,10 @@ describe('summaryMarkdown', () => {
     const block = /<details>[\s\S]*?<pre><code[^>]*>([\s\S]*?)<\/code><\/pre>\s*<\/details>/.exec(
       html
     )
-    expect(block?.[1]).toContain('org.example.a=&lt;/details&gt;&lt;img src=x onerror=alert(1)&gt;')
-    expect(block?.[1]).toContain('org.example.b=```~~~')
+    expect(visible(block?.[1] ?? '')).toContain(
+      'org.example.a=</details><img src=x onerror=alert(1)>'
+    )
+    expect(visible(block?.[1] ?? '')).toContain('org.example.b=```~~~')
   })
 })
 
@@ -326,7 +340,8 @@ describe('failureSummaryMarkdown', () => {
     const html = render(failureSummaryMarkdown(report, plan, where))
     expect(html).toContain('<h2>ghcr.io/acme-org/hello-app</h2>')
     expect(html).toContain('<code>docker buildx build</code>')
-    expect(html).toMatch(/<pre><code class="language-text"> &gt; \[3\/3\] RUN make:\n/)
+    const block = /<pre><code class="language-text">([\s\S]*?)<\/code><\/pre>/.exec(html)?.[1]
+    expect(visible(block ?? '').split('\n')).toEqual([...report.said!, ''])
   })
 })
 
