@@ -48,6 +48,7 @@ export interface BuildxFailure {
 /** The report is for the eye: a step's last lines and the excerpt, not a whole log. */
 const REPORT_LINES = 40
 const LINE_CHARS = 300
+const STEP_CHARS = 100
 
 // The generic links of buildkit's error chain, outermost first; what follows them is the cause.
 const CHAIN_PREFIX =
@@ -91,7 +92,9 @@ export function readBuildxFailure(output: string): BuildxFailure {
     (/^(?:pushing |exporting cache)/i.test(step) || PUSH_WORDS.test(message))
   const stage = afterBuild || (!step && /^failed to push\b/i.test(message)) ? 'push' : 'build'
 
+  // buildx frames each step's block with `------`: noise once the block is on its own
   const report = (finalAt >= 0 ? tail.slice(0, finalAt + 1 + 3) : [finalLine])
+    .filter(l => l !== '------')
     .filter((l, i, all) => l !== '' || (i > 0 && all[i - 1] !== ''))
     .map(clip)
   const start = report.findIndex(l => l !== '')
@@ -150,7 +153,9 @@ export function buildFailureHeadline(f: BuildxFailure): string {
     /^failed to compute cache key: (?:failed to calculate checksum of ref \S+: )?/,
     ''
   )
-  const where = [f.location, f.step && `step ${f.step}`].filter(Boolean).join(', ')
+  // a long RUN line is in docker's report whole; the headline keeps its start
+  const step = f.step.length > STEP_CHARS ? `${f.step.slice(0, STEP_CHARS - 1)}…` : f.step
+  const where = [f.location, step && `step ${step}`].filter(Boolean).join(', ')
   return where ? `the build failed at ${where}: ${message}` : `the build failed: ${message}`
 }
 

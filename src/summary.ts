@@ -95,7 +95,7 @@ export function failureSummaryMarkdown(
   if (report.reason) out.push(`- **cause**: ${prose(report.reason)}`)
   if (report.fix) out.push(`- **fix**: ${prose(report.fix)}`)
   out.push(`- **tags**: ${landedText(report, plan)}`)
-  if (plan && where) out.push(...facts(plan, undefined, where))
+  if (plan && where) out.push(...packageLinks(plan, where))
   out.push('')
   if (report.said?.length) out.push('**docker said:**', '', ...fence(report.said, 'text'), '')
   return out.join('\n')
@@ -134,7 +134,12 @@ export function checkSummaryMarkdown(plan: Plan, results: CheckResult[]): string
 
 /** Which tags landed, as far as the failure tells. */
 function landedText(r: FailureReport, plan: Plan | undefined): string {
-  const refs = (list: string[]): string => list.map(code).join(', ')
+  // With one image (the title), a tag says it all; with several, the whole ref.
+  const single = plan?.images.length === 1 ? `${plan.images[0]}:` : undefined
+  const refs = (list: string[]): string =>
+    list
+      .map(ref => code(single && ref.startsWith(single) ? ref.slice(single.length) : ref))
+      .join(', ')
   if (r.landed && r.notPushed) {
     const pushed = r.landed.length ? `pushed ${refs(r.landed)}` : 'none pushed'
     return r.notPushed.length ? `${pushed}; not pushed ${refs(r.notPushed)}` : pushed
@@ -152,18 +157,24 @@ function head(plan: Plan | undefined): string[] {
   return [`## ${plan ? plan.images.map(text).join(' · ') : 'ghcr-build-push'}`, '']
 }
 
-/** The pushed digest, the platforms and each image's package page, as list items. */
+/** The pushed digest, the platforms and the images' package pages, as list items. */
 function facts(plan: Plan, digest: string | undefined, where: SummaryContext): string[] {
   const out: string[] = []
   if (digest) out.push(`- **digest**: ${code(digest)}`)
   out.push(
     `- **platforms**: ${plan.platforms.length ? plan.platforms.map(code).join(', ') : "the builder's own (`platforms` not set)"}`
   )
-  for (const image of plan.images) {
+  return [...out, ...packageLinks(plan, where)]
+}
+
+/** The GHCR package page of each image that has one, as one list item. */
+function packageLinks(plan: Plan, where: SummaryContext): string[] {
+  const links = plan.images.flatMap(image => {
     const page = packagePage(image, where)
-    if (page) out.push(`- **package**: [${text(image)}](${page})`)
-  }
-  return out
+    return page ? [`[${text(image)}](${page})`] : []
+  })
+  if (!links.length) return []
+  return [`- **${links.length > 1 ? 'packages' : 'package'}**: ${links.join(', ')}`]
 }
 
 function tagTable(plan: Plan): string[] {

@@ -56,6 +56,15 @@ async function step(
   return main
 }
 
+/**
+ * Keeps a run's summary as NAME.md in E2E_SUMMARY_DIR when that is set, for
+ * scripts/summary-screenshots.mjs (docs/summary.md).
+ */
+function keepSummary(name: string, r: StepResult): void {
+  const dir = process.env.E2E_SUMMARY_DIR
+  if (dir) writeFileSync(join(dir, `${name}.md`), r.summary)
+}
+
 /** The step's error annotation, its lines as the runner shows them. */
 const errorOf = (r: StepResult): string =>
   (/^::error::(.*)$/m.exec(r.stdout)?.[1] ?? '').replace(/%0A/g, '\n').replace(/%25/g, '%')
@@ -69,6 +78,7 @@ describe('a Dockerfile error is a build error, not a push error', () => {
         `FROM ${base}\nCOPY hello.txt /hello.txt\nRUN echo compiling && echo "make: *** no rule to make target" >&2 && exit 2\n`
       )
       const r = await step(bw, { images: `${bw.E2E_REGISTRY}/${image}`, network: 'none' }, cwd)
+      keepSummary('run-fails', r)
       expect(r.code).toBe(1)
       const error = errorOf(r)
       expect(error.split('\n')[0]).toMatch(
@@ -88,7 +98,7 @@ describe('a Dockerfile error is a build error, not a push error', () => {
       const tagsLine = lines.find(l => l.startsWith('tags: '))
       expect(tagsLine).toMatch(
         new RegExp(
-          `^tags: nothing was pushed \\(this run was to push ${bw.E2E_REGISTRY}/${image}:main, .*:latest\\)$`
+          '^tags: nothing was pushed \\(this run was to push main, sha-[0-9a-f]{7}, latest\\)$'
         )
       )
       expect(html).toMatch(
@@ -117,6 +127,7 @@ describe('a Dockerfile error is a build error, not a push error', () => {
         'FROM scratch\nCOPY hello.txt /hello.txt\nCOPY missing.txt /missing.txt\n'
       )
       const r = await step(env, { images: `${env.E2E_REGISTRY}/${image}` }, cwd)
+      keepSummary(`copy-fails-${env === bw ? 'bookworm' : 'trixie'}`, r)
       expect(r.code).toBe(1)
       const error = errorOf(r)
       expect(error.split('\n')[0]).toMatch(headline)
@@ -144,6 +155,7 @@ test(
       { images: `${tx.E2E_REGISTRY}/${image}`, 'github-token': `ghs_${rand()}${rand()}` },
       cwd
     )
+    keepSummary('push', r)
     expect(r.code).toBe(0)
     const digest = r.outputs.digest
     expect(digest).toMatch(/^sha256:[0-9a-f]{64}$/)
@@ -184,14 +196,40 @@ test(
   TIMEOUT
 )
 
+const forkPr = (): { name: string; ref: string; payload: unknown } => ({
+  name: 'pull_request',
+  ref: 'refs/pull/7/merge',
+  payload: pullRequestEvent(REPOSITORY, 7, 'someone/Hello-App', randomSha())
+})
+
+test(
+  'a fork pull request, for real: built, not pushed, and the summary says why',
+  async () => {
+    const image = `acme/fork-${rand()}`
+    const cwd = contextWith('FROM scratch\nCOPY hello.txt /hello.txt\n')
+    const r = await step(bw, { images: `${bw.E2E_REGISTRY}/${image}` }, cwd, forkPr())
+    keepSummary('fork-pr', r)
+    expect(r.code).toBe(0)
+    expect(r.outputs.pushed).toBe('false')
+    expect(await new RegistryApi(bw).tags(image)).toEqual([])
+    const { html, lines } = shownSummary(r.summary)
+    expect(html).toContain(`<h2>${bw.E2E_REGISTRY}/${image}</h2>`)
+    expect(
+      lines.some(l =>
+        l.startsWith(
+          'built, not pushed (push: auto and this pull_request comes from the fork someone/Hello-App'
+        )
+      )
+    ).toBe(true)
+    expect(html).not.toMatch(/docker pull|<strong>digest/)
+  },
+  TIMEOUT
+)
+
 test('a dry run of a fork pull request: the summary shows the decision a real run takes', async () => {
   const cwd = contextWith('FROM scratch\nCOPY hello.txt /hello.txt\n')
-  const head = randomSha()
-  const r = await step(bw, { 'dry-run': 'true' }, cwd, {
-    name: 'pull_request',
-    ref: 'refs/pull/7/merge',
-    payload: pullRequestEvent(REPOSITORY, 7, 'someone/Hello-App', head)
-  })
+  const r = await step(bw, { 'dry-run': 'true' }, cwd, forkPr())
+  keepSummary('fork-pr-dry-run', r)
   expect(r.code).toBe(0)
   const { html, lines } = shownSummary(r.summary)
   expect(html).toContain(`<h2>${bw.E2E_REGISTRY}/acme-org/hello-app</h2>`)
@@ -216,6 +254,7 @@ describe('check-only', () => {
         { images: `${bw.E2E_REGISTRY}/${image}`, 'check-only': 'true' },
         mkdtempSync(join(tmpdir(), 'ghcr-e2e-empty-'))
       )
+      keepSummary('check-only-passed', r)
       expect(r.code).toBe(0)
       const log = visibleLog(r.stdout)
       expect(log).toMatch(
@@ -247,6 +286,7 @@ describe('check-only', () => {
         },
         mkdtempSync(join(tmpdir(), 'ghcr-e2e-empty-'))
       )
+      keepSummary('check-only-failed', r)
       expect(r.code).toBe(1)
       const log = visibleLog(r.stdout)
       expect(log).toMatch(/^check failed: login to .* failed: .*401 Unauthorized/m)

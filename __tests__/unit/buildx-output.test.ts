@@ -363,6 +363,28 @@ describe('readBuildxFailure: real outputs of both engines', () => {
     expect(readBuildxFailure(output).stage).toBe(stage)
   })
 
+  test("a long RUN line is cut in the headline, whole in docker's report", () => {
+    const cmd = `RUN ${'make all && '.repeat(15)}true`
+    const output = [
+      `#5 [2/2] ${cmd}`,
+      '#5 ERROR: process did not complete successfully: exit code: 2',
+      '------',
+      ` > [2/2] ${cmd}:`,
+      '------',
+      'ERROR: failed to solve: process did not complete successfully: exit code: 2'
+    ].join('\n')
+    const f = readBuildxFailure(output)
+    const headline = buildFailureHeadline(f)
+    expect(headline).toMatch(
+      /^the build failed at step \[2\/2\] RUN make all && .*…: exit code: 2$/
+    )
+    expect(headline.length).toBeLessThan(150)
+    expect(f.report).toEqual([
+      ` > [2/2] ${cmd}:`,
+      'ERROR: failed to solve: process did not complete successfully: exit code: 2'
+    ])
+  })
+
   test('an over-long report keeps its end', () => {
     const block = Array.from({ length: 80 }, (_, i) => `out ${i}`)
     const output = [

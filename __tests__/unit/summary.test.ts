@@ -185,7 +185,7 @@ describe('summaryMarkdown', () => {
         'ghcr.io/acme-org/hello-app · ghcr.io/acme-org/hello-mirror',
         'platforms: linux/amd64, linux/arm64',
         `docker pull ghcr.io/acme-org/hello-mirror@${DIGEST}`,
-        'package: ghcr.io/acme-org/hello-mirror'
+        'packages: ghcr.io/acme-org/hello-app, ghcr.io/acme-org/hello-mirror'
       ],
       []
     ]
@@ -267,7 +267,7 @@ describe('failureSummaryMarkdown', () => {
         'failed in the build phase: the build failed at Dockerfile:3, step [3/3] RUN make: exit code: 2',
         'cause: a command of the Dockerfile failed',
         'fix: read its output; docker buildx build shows the same error',
-        `tags: nothing was pushed (this run was to push ${main}, ${sha}, ${latest})`,
+        'tags: nothing was pushed (this run was to push main, sha-abc1234, latest)',
         'docker said:',
         /^> \[3\/3\] RUN make:$/,
         '0.1 make: *** no rule'
@@ -285,7 +285,7 @@ describe('failureSummaryMarkdown', () => {
       true,
       [
         'failed in the push phase: the push failed: ERROR: denied',
-        `tags: pushed ${main}; not pushed ${sha}, ${latest}`
+        'tags: pushed main; not pushed sha-abc1234, latest'
       ],
       ['docker said']
     ],
@@ -326,6 +326,18 @@ describe('failureSummaryMarkdown', () => {
       ['<img', '<a href="https://evil', '<em>']
     ]
   ]
+
+  test('with several images, the refs that landed are named whole', () => {
+    const two = setup({ inputs: { images: 'ghcr.io/acme-org/hello-app\nghcr.io/acme-org/mirror' } })
+    const [a, b] = [two.plan.refs[0], two.plan.refs[3]]
+    const md = failureSummaryMarkdown(
+      { phase: 'push', headline: 'the push failed', landed: [a], notPushed: [b] },
+      two.plan,
+      two.where
+    )
+    expectShown(md, [`tags: pushed ${a}; not pushed ${b}`], [])
+    expect(b).toBe('ghcr.io/acme-org/mirror:main')
+  })
 
   test.each(CASES)('%s', (_name, report, known, present, absent) => {
     expectShown(
