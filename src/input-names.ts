@@ -47,6 +47,7 @@ export const STEP_INPUTS: readonly string[] = [
   'sbom',
   'push',
   'dry-run',
+  'check-only',
   'summary',
   'logout',
   'preflight',

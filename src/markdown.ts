@@ -59,10 +59,11 @@ export const tableRow = (cells: string[]): string => `| ${cells.join(' | ')} |`
 /**
  * A fenced code block holding `lines` verbatim (control characters become spaces, so each line
  * stays one line). The fence is longer than any run of backticks in the content, so no line can
- * close it; the content is code, so HTML in it is shown, not rendered.
+ * close it; the content is code, so HTML in it is shown, not rendered. `language` (ours, never
+ * from outside: `sh`, `text`) is the info string.
  */
-export function fence(lines: string[]): string[] {
+export function fence(lines: string[], language: '' | 'sh' | 'text' = ''): string[] {
   const body = lines.map(cleanText)
   const marks = '`'.repeat(Math.max(3, ...body.map(l => longestTicks(l) + 1)))
-  return [marks, ...body, marks]
+  return [`${marks}${language}`, ...body, marks]
 }

@@ -3,8 +3,9 @@
 // docker's words) is escaped: it shows as the text it is.
 import type { BuildResult } from './build.js'
 import type { CheckResult } from './check-only.js'
-import type { GitHubContext } from './context.js'
+import { cleanText, type GitHubContext } from './context.js'
 import type { FailureReport } from './errors.js'
+import { code, codeCell, fence, tableRow, text } from './markdown.js'
 import { annotationArg, type Plan } from './plan.js'
 import { labelAnnotations, shownRule } from './report.js'
 
@@ -212,60 +213,12 @@ function labelDetails(plan: Plan): string[] {
   ]
 }
 
-// ------------------------------------------------------------------ Markdown from outside values
-// Until src/markdown.ts (escaping helpers, issue 10) is on main, these have its names and intent.
-
-// eslint-disable-next-line no-control-regex -- the control characters are what is replaced
-const clean = (s: string): string => s.replace(/[\u0000-\u001f\u007f]/g, ' ')
-const ENTITIES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;' }
-
-/**
- * Inline text: no HTML, link, emphasis or table cell end of its own. GFM finds autolinks
- * (`www.x`, `https://x`, `a@b.c`) after escapes are resolved, so an invisible zero-width space
- * goes into each such pattern.
- */
-function text(value: string): string {
-  return clean(value)
-    .replace(/(www)\./gi, '$1\u200b.')
-    .replace(/:\/\//g, ':\u200b//')
-    .replace(/@/g, '\u200b@')
-    .replace(/[&<>"]|[\\`*_{}[\]()#+\-.!|~:@$]/g, c => ENTITIES[c] ?? `\\${c}`)
-}
-
-const longestTicks = (s: string): number =>
-  Math.max(0, ...(s.match(/`+/g) ?? []).map(r => r.length))
-
-/** Inline code showing the value verbatim. */
-function code(value: string): string {
-  const s = clean(value)
-  if (s === '') return ''
-  const ticks = '`'.repeat(longestTicks(s) + 1)
-  const pad = /^[ `]|[ `]$/.test(s) && s.trim() !== '' ? ' ' : ''
-  return `${ticks}${pad}${s}${pad}${ticks}`
-}
-
-/** Inline code in a table cell: `|` would end the cell even in a code span. */
-function codeCell(value: string): string {
-  const s = clean(value)
-  if (s === '') return ''
-  return s.includes('\\') ? `<code>${text(s)}</code>` : code(s).replace(/\|/g, '\\|')
-}
-
-const tableRow = (cells: string[]): string => `| ${cells.join(' | ')} |`
-
-/** A fenced block that no line of the content can close. */
-function fence(lines: string[], info = ''): string[] {
-  const body = lines.map(clean)
-  const marks = '`'.repeat(Math.max(3, ...body.map(l => longestTicks(l) + 1)))
-  return [`${marks}${info}`, ...body, marks]
-}
-
 /**
  * One of our own sentences, which may hold values from outside (a registry's words, a tag): its
  * `code` spans stay code, everything else is text.
  */
 function prose(sentence: string, inCell = false): string {
-  return clean(sentence)
+  return cleanText(sentence)
     .split(/`([^`]*)`/)
     .map((part, i) => (i % 2 ? (inCell ? codeCell : code)(part) : text(part)))
     .join('')
