@@ -1,5 +1,5 @@
 // The diagnosis rules for a failed build (src/diagnose.ts applies them first, in this order):
-// what a Dockerfile step, a base image or buildx's own refusal says, to the cause and the fix.
+// what a Dockerfile step or a base image says, to the cause and the fix.
 // Pure.
 import type { Rule } from './diagnose.js'
 
@@ -87,16 +87,6 @@ export const BUILD_RULES: Rule[] = [
     diagnosis: registry => ({
       cause: `the build could not read an image from ${registry}: a base image (FROM), the \`# syntax=\` frontend or the SBOM scanner`,
       fix: 'check the image name and its host; a runner without internet access needs these images on a registry it can reach (or a registry mirror in the daemon); after a registry hiccup, re-run the job'
-    })
-  },
-  {
-    says: 'Cache export is not supported for the docker driver',
-    test: /Cache export is not supported for the docker driver/i,
-    phases: ['build', 'push'],
-    diagnosis: () => ({
-      cause:
-        'the builder uses the docker driver on the classic image store, which cannot export build cache (`cache-to`)',
-      fix: 'drop `cache-to`, or use a docker-container builder (docker/setup-buildx-action before this step) or the containerd image store'
     })
   }
 ]

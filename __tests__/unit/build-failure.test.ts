@@ -92,7 +92,7 @@ const CASES: Array<[string, Record<string, string>, RegExp, RegExp[], string]> =
     'bookworm-cache-to',
     {}, // buildx's own refusal (the input that leads to it may be refused before the build)
     /^the build failed: Cache export is not supported for the docker driver\.$/,
-    [/^fix: drop `cache-to`/m, /^ {2}Switch to a different driver/m],
+    [/^cause: .*docker driver on the classic image store/m, /^ {2}Switch to a different driver/m],
     'build'
   ],
   // not pushing: the same build error, without "nothing was pushed"
