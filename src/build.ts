@@ -122,7 +122,7 @@ function buildxFailure(plan: Plan, output: string, afterRetries: boolean): StepE
       'build',
       sourceHost(f) ?? registryOf(plan),
       afterRetries ? `${headline} (after retries)` : headline,
-      `${f.step}\n${f.message}`,
+      [f.step, f.message, ...f.report].join('\n'),
       { quote: false, note: plan.push ? 'nothing was pushed' : undefined, said: f.report }
     )
   }

@@ -3,8 +3,9 @@
 // Pure.
 import type { Rule } from './diagnose.js'
 
-// A build failure is looked up by `step\nmessage` (buildx-output.ts), so that these rules see
-// which instruction failed. They come first: a RUN's command text may say anything.
+// A build failure is looked up by its step, docker's message and report (buildx-output.ts), so
+// that these rules see which instruction failed and what it printed. They come first: a RUN's
+// command text may say anything.
 const SOURCE_STEP = /load metadata for|resolve image config for|resolve source metadata for/
 
 export const BUILD_RULES: Rule[] = [
@@ -25,6 +26,17 @@ export const BUILD_RULES: Rule[] = [
     diagnosis: () => ({
       cause: 'docker found no Dockerfile at the path it was given',
       fix: 'set `file` to the Dockerfile (a path from the workspace) or `context` to the directory that holds it; a .dockerignore that lists the Dockerfile hides it too'
+    })
+  },
+  // in the failing step's output (docker's report): before the RUN rules, which it explains
+  {
+    says: 'exec format error',
+    test: /exec format error/i,
+    phases: ['build', 'push'],
+    diagnosis: () => ({
+      cause:
+        'a RUN step ran a program built for another architecture, and no emulator for it is registered',
+      fix: 'keep `qemu: auto` (the default; with a given `builder`, set `qemu: true`), or register QEMU emulators before this step'
     })
   },
   {

@@ -256,16 +256,6 @@ const RULES: Rule[] = [
     })
   },
   {
-    says: 'exec format error',
-    test: /exec format error/i,
-    phases: ['build', 'push'],
-    diagnosis: () => ({
-      cause:
-        'a RUN step ran a program built for another architecture, and no emulator for it is registered',
-      fix: 'keep `qemu: auto` (the default; with a given `builder`, set `qemu: true`), or register QEMU emulators before this step'
-    })
-  },
-  {
     says: "BuildKit is enabled but the buildx component is missing or broken / 'buildx' is not a docker command",
     test: /buildx component is missing or broken|'buildx' is not a docker command|unknown command: docker buildx/i,
     phases: ['build', 'push'],

@@ -95,6 +95,23 @@ const CASES: Array<[string, Record<string, string>, RegExp, RegExp[], string]> =
     [/^cause: .*docker driver on the classic image store/m, /^ {2}Switch to a different driver/m],
     'build'
   ],
+  // a foreign-platform RUN without an emulator: what the step printed says why
+  [
+    [
+      '#7 [linux/arm64 2/2] RUN uname -m > /arch',
+      '#7 0.060 exec /bin/sh: exec format error',
+      '#7 ERROR: process "/bin/sh -c uname -m > /arch" did not complete successfully: exit code: 1',
+      '------',
+      ' > [linux/arm64 2/2] RUN uname -m > /arch:',
+      '0.060 exec /bin/sh: exec format error',
+      '------',
+      'ERROR: failed to solve: process "/bin/sh -c uname -m > /arch" did not complete successfully: exit code: 1'
+    ].join('\n'),
+    {},
+    /^the build failed at step \[linux\/arm64 2\/2\] RUN uname -m > \/arch: exit code: 1$/,
+    [/^cause: a RUN step ran a program built for another architecture/m],
+    'build'
+  ],
   // not pushing: the same build error, without "nothing was pushed"
   [
     'trixie-run-fails',
@@ -114,7 +131,8 @@ const CASES: Array<[string, Record<string, string>, RegExp, RegExp[], string]> =
 ]
 
 test.each(CASES)('%s %j', async (name, inputs, headline, lines, phase) => {
-  const { error, summary } = await run(fixture(name), inputs)
+  const output = name.includes('\n') ? name : fixture(name)
+  const { error, summary } = await run(output, inputs)
   expect(process.exitCode).toBe(1)
   const [first, ...rest] = error.split('\n')
   expect(first).toMatch(headline)
