@@ -126,3 +126,40 @@ export function normalizeImage(entry: string, registry: string, notices: Notice[
   }
   return `${host}/${lower}`
 }
+
+/**
+ * Every `images` entry through normalizeImage, in order, repeats dropped. A name without a host
+ * that comes out as the same image as a name with one is refused: it is docker/metadata-action's habit of
+ * `owner/app` (Docker Hub there) next to `ghcr.io/owner/app`, which here would push to one
+ * registry only. `registrySet`: the `registry` input was given; when it was not, a name without
+ * a host gets a notice saying where it goes, since metadata-action reads it as Docker Hub's.
+ */
+export function normalizeImages(
+  entries: string[],
+  registry: string,
+  registrySet: boolean,
+  notices: Notice[]
+): string[] {
+  const seen = new Map<string, string>()
+  const hostless = (entry: string) => !hasHost(entry.trim().replace(/^[a-z]+:\/\//i, ''))
+  for (const entry of entries) {
+    const image = normalizeImage(entry, registry, notices)
+    const earlier = seen.get(image)
+    if (earlier !== undefined && hostless(earlier) !== hostless(entry)) {
+      throw new InputError(
+        `images: "${earlier.trim()}" and "${entry.trim()}" are the same image, ${image} (a name without a host gets the registry's, ${registry}): drop one` +
+          (registry === DOCKER_HUB
+            ? ''
+            : `, or write docker.io/${image.slice(registry.length + 1)} for Docker Hub`)
+      )
+    }
+    if (earlier === undefined && !registrySet && hostless(entry)) {
+      notices.push({
+        level: 'notice',
+        message: `images: "${entry.trim()}" has no host, so it is ${image} (docker/metadata-action would read it as Docker Hub's: write docker.io/${entry.trim()} for that)`
+      })
+    }
+    if (earlier === undefined) seen.set(image, entry)
+  }
+  return [...seen.keys()]
+}

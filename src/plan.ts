@@ -6,7 +6,13 @@ import { builderNeeds, builderSetup, isSingleImage, type BuilderSetup } from './
 import { ANNOTATION_LEVEL, type Settings } from './inputs.js'
 import { InputError } from './errors.js'
 import { attests, buildOptionFlags } from './build-options.js'
-import { defaultRegistry, normalizeImage, normalizeRegistry, type Notice } from './image-names.js'
+import {
+  defaultRegistry,
+  normalizeImage,
+  normalizeImages,
+  normalizeRegistry,
+  type Notice
+} from './image-names.js'
 import { checkImageRefs, computeTags, parseImages, type TagEnv, type TagOut } from './tags/index.js'
 import { applyUserPairs, computeLabels } from './labels.js'
 import { resolveLogins, type Login } from './registry-logins.js'
@@ -152,7 +158,7 @@ export function computePlan(input: PlanInput): Plan {
   const imageEntries = settings.images.length
     ? parseImages(tagEnv, settings.images)
     : defaultImage(registry, ctx)
-  const images = [...new Set(imageEntries.map(e => normalizeImage(e, registry, notices)))]
+  const images = normalizeImages(imageEntries, registry, !!settings.registry, notices)
   if (images.length === 0) {
     throw new InputError('images: every image is disabled: enable at least one image')
   }

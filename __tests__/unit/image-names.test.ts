@@ -1,6 +1,7 @@
 import {
   dockerConfigKey,
   normalizeImage,
+  normalizeImages,
   normalizeRegistry,
   registryApiHost,
   type Notice
@@ -94,6 +95,63 @@ describe('normalizeImage', () => {
     ['  ', /an image name is empty/]
   ])('rejects %j', (entry, message) => {
     expect(() => normalizeImage(entry, 'ghcr.io', [])).toThrow(message)
+  })
+})
+
+// Trial of a real workflow (docs/trials.md): metadata-action's `owner/app` is Docker Hub's, so
+// `images: owner/app` + `ghcr.io/owner/app` meant two registries; here both were one image.
+describe('normalizeImages', () => {
+  test.each([
+    // [entries, registry, registry input set, images]
+    [
+      ['ghcr.io/acme/app', 'docker.io/acme/app'],
+      'ghcr.io',
+      false,
+      ['ghcr.io/acme/app', 'docker.io/acme/app']
+    ],
+    [['ghcr.io/acme/app', 'ghcr.io/acme/app'], 'ghcr.io', false, ['ghcr.io/acme/app']],
+    [['ghcr.io/acme/app', 'ghcr.io/Acme/App'], 'ghcr.io', false, ['ghcr.io/acme/app']],
+    [
+      ['team/app', 'quay.io/team/app'],
+      'registry.example.com',
+      true,
+      ['registry.example.com/team/app', 'quay.io/team/app']
+    ]
+  ])('%j (registry %s) → %j', (entries, registry, registrySet, expected) => {
+    expect(normalizeImages(entries, registry, registrySet, [])).toEqual(expected)
+  })
+
+  test.each([
+    [
+      ['tomy/tubee', 'ghcr.io/tomy/tubee'],
+      'ghcr.io',
+      'images: "tomy/tubee" and "ghcr.io/tomy/tubee" are the same image, ghcr.io/tomy/tubee (a name without a host gets the registry\'s, ghcr.io): drop one, or write docker.io/tomy/tubee for Docker Hub'
+    ],
+    [
+      ['ghcr.io/acme/app', 'acme/app'],
+      'ghcr.io',
+      'images: "ghcr.io/acme/app" and "acme/app" are the same image, ghcr.io/acme/app (a name without a host gets the registry\'s, ghcr.io): drop one, or write docker.io/acme/app for Docker Hub'
+    ]
+  ])('refuses %j: two entries, one image', (entries, registry, message) => {
+    expect(() => normalizeImages(entries, registry, false, [])).toThrow(message)
+  })
+
+  test('a name without a host, with no registry input, says where it goes', () => {
+    const notices: Notice[] = []
+    expect(normalizeImages(['acme/app'], 'ghcr.io', false, notices)).toEqual(['ghcr.io/acme/app'])
+    expect(notices).toEqual([
+      {
+        level: 'notice',
+        message:
+          'images: "acme/app" has no host, so it is ghcr.io/acme/app (docker/metadata-action would read it as Docker Hub\'s: write docker.io/acme/app for that)'
+      }
+    ])
+  })
+
+  test('no notice when the registry input names the host', () => {
+    const notices: Notice[] = []
+    normalizeImages(['team/app'], 'registry.example.com', true, notices)
+    expect(notices).toEqual([])
   })
 })
 

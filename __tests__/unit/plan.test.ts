@@ -118,6 +118,14 @@ describe('images and labels', () => {
     })
   })
 
+  // Trial of a real workflow (docs/trials.md): metadata-action reads `owner/app` as Docker Hub's.
+  test("metadata-action's owner/app next to ghcr.io/owner/app is refused, not merged into one", () => {
+    const images = 'tomy/tubee\nghcr.io/tomy/tubee'
+    expect(() => plan(ctx('push', 'refs/tags/v1.2.3'), { images })).toThrow(
+      /^images: "tomy\/tubee" and "ghcr.io\/tomy\/tubee" are the same image, .* write docker.io\/tomy\/tubee for Docker Hub$/
+    )
+  })
+
   test('legacy registry and https:// are normalized', () => {
     const p = plan(ctx('push', 'refs/heads/main'), { registry: 'https://docker.pkg.github.com/' })
     expect(p.registries).toEqual(['ghcr.io'])
