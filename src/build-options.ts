@@ -139,3 +139,25 @@ export function buildOptionFlags(o: BuildOptions): string[] {
   for (const u of o.ulimits) argv.push('--ulimit', u)
   return argv
 }
+
+/**
+ * A `ref=` of a `cache-from`/`cache-to` line with uppercase letters in its repository fails the
+ * build only after the login and the preflight (`repository name must be lowercase`), and
+ * `${{ github.repository }}` keeps the owner's case, so it is refused here, with the ref to write.
+ */
+export function checkCacheRefs(name: string, entries: string[]): string[] {
+  for (const entry of entries) {
+    const ref = /(?:^|,)ref=([^,]+)/.exec(entry)?.[1]
+    if (!ref) continue
+    const slash = ref.lastIndexOf('/')
+    const colon = ref.indexOf(':', slash + 1)
+    const repository = colon < 0 ? ref : ref.slice(0, colon)
+    if (repository !== repository.toLowerCase()) {
+      const lower = repository.toLowerCase() + (colon < 0 ? '' : ref.slice(colon))
+      fail(
+        `${name}: "${entry}": registries reject uppercase repository names: write ref=${lower} (\${{ github.repository }} keeps the owner's case)`
+      )
+    }
+  }
+  return entries
+}

@@ -3,6 +3,7 @@
 // environment. Every error is one line that names the input and the fix.
 import {
   checkAttestsAgainst,
+  checkCacheRefs,
   checkSshSources,
   parseBuildOptions,
   type BuildOptions
@@ -227,8 +228,8 @@ export function parseInputs(read: InputReader, given: GivenInput[] = []): Settin
     ),
     target,
     platforms,
-    cacheFrom: list('cache-from'),
-    cacheTo: list('cache-to'),
+    cacheFrom: checkCacheRefs('cache-from', list('cache-from')),
+    cacheTo: checkCacheRefs('cache-to', list('cache-to')),
     secrets: idPairs('secrets', list('secrets'), 'value').map(([id, value]) => ({ id, value })),
     secretFiles: idPairs('secret-files', list('secret-files'), 'path').map(([id, path]) => ({
       id,

@@ -84,6 +84,15 @@ const CASES: Array<[Record<string, string>, string | RegExp]> = [
     /^tags: .*not-a-version.*semver/i
   ],
   [{ flavor: 'latest=sometimes' }, /^flavor: .*latest.*auto, true or false/],
+  // Trial of a real workflow (docs/trials.md): ref=ghcr.io/${{ github.repository }} keeps the case.
+  [
+    { 'cache-to': 'type=registry,ref=ghcr.io/0oMarko0/app:BuildCache,mode=max' },
+    'cache-to: "type=registry,ref=ghcr.io/0oMarko0/app:BuildCache,mode=max": registries reject uppercase repository names: write ref=ghcr.io/0omarko0/app:BuildCache (${{ github.repository }} keeps the owner\'s case)'
+  ],
+  [
+    { 'cache-from': 'type=registry,ref=ghcr.io/Acme/app' },
+    /^cache-from: "type=registry,ref=ghcr.io\/Acme\/app": .* write ref=ghcr.io\/acme\/app /
+  ],
   [
     { token: '' },
     'token: empty: leave the input unset to use github.token, or pass a secret, e.g. token: ${{ secrets.GHCR_TOKEN }}'
