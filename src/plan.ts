@@ -33,6 +33,7 @@ export interface Plan {
   logins: Login[]
   images: string[] // host/repository, normalized
   tags: TagOut[] // tag names with the rule that made each
+  noTag?: string // when `tags` is empty: why no rule gave a tag on this event
   /** The tags come from our default set (the `tags` input is empty). */
   defaultTags: boolean
   refs: string[] // image:tag for every image × tag
@@ -208,6 +209,7 @@ export function computePlan(input: PlanInput): Plan {
     }),
     images,
     tags,
+    noTag: tagResult.noTag,
     defaultTags: settings.tags.length === 0,
     refs,
     version,

@@ -33,7 +33,8 @@ export function planLines(plan: Plan, dryRun: boolean): string[] {
     ...(plan.logins.length > 1 ? [`logins:  ${logins.join(', ')}`] : []),
     ...(builder ? [builder] : []),
     `version: ${plan.version || '(none)'}`,
-    plan.defaultTags ? 'tags (the default set):' : 'tags:',
+    (plan.defaultTags ? 'tags (the default set):' : 'tags:') +
+      (plan.tags.length === 0 && plan.noTag ? ` none: ${plan.noTag}` : ''),
     ...plan.tags.map(t => `  ${t.name.padEnd(width)} ← ${shownRule(plan, t.rule)}`),
     `latest:  ${plan.latestReason}`,
     'labels:',

@@ -179,6 +179,7 @@ function packageLinks(plan: Plan, where: SummaryContext): string[] {
 }
 
 function tagTable(plan: Plan): string[] {
+  if (plan.tags.length === 0 && plan.noTag) return [`no tag: ${prose(plan.noTag)}`]
   return [
     tableRow(['tag', 'rule']),
     tableRow(['---', '---']),

@@ -63,6 +63,14 @@ describe('planLines', () => {
     expect(text).toContain(`annotations: the labels above, on the ${levels}`)
   })
 
+  // Trial of a real workflow (docs/trials.md): with push: false and no tag, nothing said why.
+  test('no tag on this event: the tags line says why', () => {
+    const lines = planLines(plan({ tags: 'type=ref,event=tag', push: 'false' }), false)
+    expect(lines).toContain(
+      'tags: none: no tag applies to this push event (ref refs/heads/main): type=ref,event=tag: not a tag push'
+    )
+  })
+
   test('the push decision: what a real run does, "would push" in a dry run', () => {
     expect(planLines(plan(), false).at(-1)).toBe('push: yes (push: auto on push event)')
     expect(planLines(plan({ push: 'false' }), true).at(-1)).toBe('would push: no (push: false)')

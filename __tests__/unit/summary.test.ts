@@ -171,6 +171,18 @@ describe('summaryMarkdown', () => {
       ],
       ['docker pull']
     ],
+    // Trial of a real workflow (docs/trials.md): a tag-only block on a manual run showed an
+    // empty table, with only its header.
+    [
+      'no tag on this event: a line saying why, no empty table',
+      { event: 'workflow_dispatch', inputs: { tags: 'type=ref,event=tag', push: 'false' } },
+      false,
+      false,
+      [
+        'no tag: no tag applies to this workflow_dispatch event (ref refs/heads/main): type=ref,event=tag: not a tag push'
+      ],
+      ['<th>tag</th>', 'docker pull']
+    ],
     [
       'two images and two platforms',
       {
