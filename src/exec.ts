@@ -1,5 +1,5 @@
 // The one seam through which every external command runs. Tests swap it with setCommandRunner.
-import { Writable } from 'node:stream'
+import { spawn } from 'node:child_process'
 import { stopCommands } from './workflow-commands.js'
 
 export interface CommandOptions {
@@ -41,45 +41,61 @@ export function childEnv(
   return { ...out, ...extra }
 }
 
-const realRunner: CommandRunner = async (command, args, opts = {}) => {
-  // Loaded on first use so that a dry run never pays for it.
-  const exec = await import('@actions/exec')
-  const silent = opts.silent ?? false
-  // @actions/exec echoes the command line and the child's stdout and stderr to one stream. What
-  // a build prints is not ours (a Dockerfile's RUN can print anything): the runner must read no
-  // workflow command in it.
-  const log = silent ? undefined : new LogStream(opts.shown)
-  const resume = log ? stopCommands() : undefined
-  try {
-    const out = await exec.getExecOutput(command, args, {
-      ignoreReturnCode: true,
-      silent,
-      outStream: log,
-      input: opts.input === undefined ? undefined : Buffer.from(opts.input),
-      env: childEnv(opts.env)
-    })
-    return { code: out.exitCode, stdout: out.stdout, stderr: out.stderr }
-  } finally {
-    resume?.(log?.atLineStart)
-  }
-}
+/** How long to wait for a child's output to end after it exited (a grandchild may hold it open). */
+const OUTPUT_GRACE_MS = 10_000
 
 /**
- * Our stdout, remembering whether the last chunk ended its line; with `shown`, @actions/exec's
- * `[command]…` echo (its first write) shows that line instead of the whole argv.
+ * Runs the command with node's own spawn (no @actions/exec: see docs/decisions.md). What a build
+ * prints is not ours (a Dockerfile's RUN can print anything): unless silent, the command line
+ * (`[command]…`, or `shown`) and the child's stdout and stderr go to our stdout inside a
+ * stop-commands block, so that the runner reads no workflow command in them. A command that
+ * cannot be started at all (not on PATH) rejects.
  */
-class LogStream extends Writable {
-  atLineStart = true
-  private first = true
-  constructor(private readonly shown?: string) {
-    super()
+const realRunner: CommandRunner = (command, args, opts = {}) => {
+  const silent = opts.silent ?? false
+  const resume = silent ? undefined : stopCommands()
+  let atLineStart = true
+  const show = (chunk: Buffer | string): void => {
+    if (silent || !chunk.length) return
+    atLineStart = chunk[chunk.length - 1] === (typeof chunk === 'string' ? '\n' : 0x0a)
+    process.stdout.write(chunk)
   }
-  override _write(chunk: Buffer, _encoding: string, done: (error?: Error | null) => void): void {
-    const echo = this.first && this.shown !== undefined && chunk.toString().startsWith('[command]')
-    this.first = false
-    if (chunk.length) this.atLineStart = chunk[chunk.length - 1] === 0x0a
-    process.stdout.write(echo ? `[command]${this.shown}\n` : chunk, () => done())
-  }
+  show(`[command]${opts.shown ?? [command, ...args].join(' ')}\n`)
+  return new Promise<CommandResult>((resolve, reject) => {
+    const child = spawn(command, args, { env: childEnv(opts.env), stdio: 'pipe' })
+    const stdout: Buffer[] = []
+    const stderr: Buffer[] = []
+    child.stdout.on('data', (c: Buffer) => (stdout.push(c), show(c)))
+    child.stderr.on('data', (c: Buffer) => (stderr.push(c), show(c)))
+    let settled = false
+    let grace: NodeJS.Timeout | undefined
+    const done = (code: number | null): void => {
+      clearTimeout(grace)
+      if (settled) return
+      settled = true
+      resolve({
+        code: code ?? 1, // killed by a signal
+        stdout: Buffer.concat(stdout).toString('utf8'),
+        stderr: Buffer.concat(stderr).toString('utf8')
+      })
+    }
+    child.on('error', (e: NodeJS.ErrnoException) => {
+      if (settled) return
+      settled = true
+      reject(e.code === 'ENOENT' ? new Error(`${command}: command not found`) : e)
+    })
+    child.on('close', done)
+    child.on('exit', code => {
+      grace = setTimeout(() => {
+        child.stdout.destroy()
+        child.stderr.destroy()
+        done(code)
+      }, OUTPUT_GRACE_MS)
+      grace.unref()
+    })
+    child.stdin.on('error', () => undefined) // a child that exits without reading its input
+    child.stdin.end(opts.input) // without input, the child reads the end of its stdin at once
+  }).finally(() => resume?.(atLineStart))
 }
 
 let runner: CommandRunner = realRunner

@@ -161,14 +161,14 @@ let calls: Call[]
 interface FakeDocker {
   /** Version string printed by a Buildx outside DOCKER_CONFIG (a system plugin); none if unset. */
   system?: string
-  /** No docker CLI on PATH: @actions/exec throws. */
+  /** No docker CLI on PATH: the exec seam rejects. */
   missing?: boolean
 }
 
 function fakeDocker(f: FakeDocker = {}): CommandRunner {
   return async (command: string, args: string[], opts?: CommandOptions): Promise<CommandResult> => {
     calls.push({ command, args, opts })
-    if (f.missing) throw new Error(`Unable to locate executable file: ${command}.`)
+    if (f.missing) throw new Error(`${command}: command not found`)
     const key = args.slice(0, 2).join(' ')
     if (key === 'version --format') {
       return { code: 1, stdout: '28.2.2\n', stderr: 'Cannot connect to the Docker daemon\n' }
@@ -301,7 +301,7 @@ test('dockerAvailable: the client version even with the daemon down; a clear err
   const err = await dockerAvailable().catch((e: Error) => e)
   expect(err).toBeInstanceOf(StepError)
   expect((err as Error).message).toMatch(
-    /docker CLI is not available \(Unable to locate executable file: docker\.\): install Docker or use a runner image that has it, e\.g\. ubuntu-latest/
+    /docker CLI is not available \(docker: command not found\): install Docker or use a runner image that has it, e\.g\. ubuntu-latest/
   )
   setCommandRunner(async () => ({ code: 127, stdout: '', stderr: 'sh: docker: not found\n' }))
   await expect(dockerAvailable()).rejects.toThrow(/\(sh: docker: not found\): install Docker/)
