@@ -60,3 +60,7 @@ export function buildCommand(plan: Plan, on?: BuildOn): BuildCommand {
         : 'never'
   }
 }
+
+/** The commands a dry run shows (no builder is probed: push-by-digest shows buildx's own form). */
+export const dryRunCommands = (plan: Plan): string[][] =>
+  plan.mode === 'merge' ? plan.mergeArgvs : [buildCommand(plan).argv]

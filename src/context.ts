@@ -101,3 +101,8 @@ export interface RepoInfo {
   license?: string // SPDX id
   defaultBranch?: string
 }
+
+/** metadata-action's DOCKER_METADATA_PR_HEAD_SHA, honoured as-is; unset leaves our default (the PR head commit). */
+export function prHeadShaFromEnv(value: string | undefined): boolean | undefined {
+  return value === undefined || value === '' ? undefined : /^true$/i.test(value)
+}

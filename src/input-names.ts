@@ -131,8 +131,9 @@ export function checkInputNames(
 ): { error?: InputError; warnings: string[] } {
   const problems: string[] = []
   const warnings: string[] = []
-  for (const { name, value } of [...given].sort((a, b) => a.name.localeCompare(b.name))) {
-    if (inputs.includes(name)) continue
+  // Only the unknown names are sorted: localeCompare's collator costs ~9 ms at start-up.
+  const unknown = given.filter(g => !inputs.includes(g.name))
+  for (const { name, value } of unknown.sort((a, b) => a.name.localeCompare(b.name))) {
     // `sep_tags` is still the refused sep-tags; but `build_args` is a typo of ours, never read.
     const dashed = name.replace(/_/g, '-')
     const known =

@@ -1,34 +1,29 @@
 // The main step. It only sequences effects; every decision is taken by plan.ts and
 // build-command.ts (see docs/architecture.md):
-//   inputs → draft plan (validation) → [repository API ‖ Buildx ‖ PAT check + login] → plan →
-//   [preflight ‖ the rest of the above] → build and push (or merge) → verify → outputs, summary.
+//   inputs → draft plan (validation) → [Buildx ‖ PAT check + login ‖ preflight ‖ repository API]
+//   → plan (printed) → [the rest of the above] → build and push (or merge) → verify → outputs,
+//   summary.
 // There is no post step: the private Docker config is removed here, in a `finally`.
 import { randomUUID } from 'node:crypto'
-import { existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs'
+import { existsSync, mkdirSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { dirname, join } from 'node:path'
 import { buildAndPush, merge, type BuildPaths, type BuildResult } from './build.js'
-import { buildCommand, type BuildOn } from './build-command.js'
-import { needsBuilderFacts } from './builder-choice.js'
+import { buildCommand, dryRunCommands, type BuildOn } from './build-command.js'
 import { prepareBuilder, removeBuilder } from './builder.js'
-import { ensureBuildx } from './buildx-install.js'
 import { checksFailure, runChecks } from './check-only.js'
-import { loadContext, type RepoInfo } from './context.js'
+import { loadContext, prHeadShaFromEnv, type RepoInfo } from './context.js'
 import { cleanupPhase } from './cleanup.js'
-import {
-  checkToken,
-  credentialsFor,
-  login,
-  preflightAll,
-  requireCredentials
-} from './credentials.js'
+import { requireCredentials } from './credentials.js'
 import * as docker from './docker.js'
 import { failureLines, failureReport, type Phase } from './errors.js'
-import { fetchRepoInfo } from './github-api.js'
+import { fetchRepoInfo, type RepoAnswer } from './github-api.js'
 import { givenInputs } from './input-names.js'
 import { checkPaths, envInputReader, lines, parseInputs, type Settings } from './inputs.js'
 import { computePlan, type Plan } from './plan.js'
-import { commandLine, planLines, setOutputs } from './report.js'
+import { commandLine, printPlan, setOutputs } from './report.js'
+import { maskSecrets, writeSecretFiles } from './secrets.js'
+import { setUp } from './setup.js'
 import {
   checkSummaryMarkdown,
   failureSummaryMarkdown,
@@ -124,7 +119,7 @@ async function main(run: Run): Promise<void> {
     })
   // Made without the repository API's answer, the draft validates every input before the first
   // network call. Its tags and push decision are not used: the API's answer (the default branch)
-  // can change them. Only the login starts from it, to run alongside the API call.
+  // can change them. Only the logins and the preflight start from it, beside the API call.
   const draft = makePlan(undefined)
   run.plan = draft
   // A fork's pull request has no secrets: an empty token is an error only when pushing.
@@ -136,9 +131,10 @@ async function main(run: Run): Promise<void> {
     core.appendSummary(await cleanupPhase(settings, ctx, draft, undefined))
     return
   }
-  const repoAnswer = fetchRepoInfo(ctx, settings.githubToken, 3000)
+  // Asked on the first call: in a build, only once the docker commands have started (setup.ts).
+  let repoAnswer: Promise<RepoAnswer> | undefined
   const finalPlan = async (): Promise<Plan> => {
-    const answer = await repoAnswer
+    const answer = await (repoAnswer ??= fetchRepoInfo(ctx, settings.githubToken, 3000))
     if (!answer.repo) {
       core.warning(
         `repository facts not read (${answer.problem}): the description, licenses and url labels are left out`
@@ -180,67 +176,15 @@ async function main(run: Run): Promise<void> {
     return core.info('check-only: every credential check passed; nothing was built or pushed')
   }
 
-  // Buildx, the PAT check and the logins start now and print their lines after the plan.
-  const release = core.holdOutput()
-  const loggedIn = new Map<string, Promise<void>>()
-  const loginTo = (plan: Plan): Promise<unknown> => {
-    for (const { registry } of plan.logins) {
-      const { username, token } = credentialsFor(settings, plan, registry)
-      if (loggedIn.has(registry) || !username || !token) continue
-      // One at a time: each `docker login` rewrites the same config.json.
-      const previous = [...loggedIn.values()].at(-1) ?? tokenChecked
-      loggedIn.set(
-        registry,
-        previous.then(() => login(settings, plan, registry, paths.configDir))
-      )
-    }
-    return Promise.all(loggedIn.values())
-  }
-  const buildx = ensureBuildx({
+  // Buildx, the PAT check, the logins and the preflight, beside the API call (setup.ts).
+  const { plan, facts, pushProven } = await setUp({
+    settings,
+    ctx,
+    draft,
     configDir: paths.configDir,
-    version: settings.buildxVersion,
-    downloadUrl: settings.buildxUrl,
-    sha256: settings.buildxSha256
+    finalPlan,
+    enter: phase => (run.phase = phase)
   })
-  buildx.catch(() => undefined) // awaited below; until then a failure must not count as unhandled
-  const tokenChecked = settings.token
-    ? checkToken(settings, draft, ctx.apiUrl, ctx.serverUrl)
-    : Promise.resolve()
-  loginTo(draft).catch(() => undefined) // awaited below, with the plan's registries
-  let plan: Plan
-  try {
-    plan = await finalPlan()
-  } finally {
-    release()
-  }
-  if (plan.push) requireCredentials(settings, plan)
-  else if (!settings.token)
-    core.warning(`${settings.tokenInput} is empty and nothing is pushed: building without a login`)
-
-  run.phase = 'login'
-  const pushProven = plan.push && settings.preflight
-  const facts = await core.group(
-    `Buildx, login to ${plan.logins.map(l => l.registry).join(', ')}${pushProven ? ', preflight' : ''}`,
-    async () => {
-      // Independent of each other, so run together; failures are reported in this order.
-      const results = await Promise.allSettled([
-        buildx.then(() =>
-          needsBuilderFacts(plan)
-            ? docker.inspectBuilder(paths.configDir, settings.builder)
-            : undefined
-        ),
-        loginTo(plan),
-        pushProven ? preflightAll(settings, plan) : undefined
-      ])
-      const failed = results.find(r => r.status === 'rejected')
-      if (failed) throw (failed as PromiseRejectedResult).reason
-      return (
-        results[0] as PromiseFulfilledResult<
-          Awaited<ReturnType<typeof docker.inspectBuilder>> | undefined
-        >
-      ).value
-    }
-  )
   // The builder (used, created or refused) and the emulators, before anything is built.
   const on: BuildOn = await prepareBuilder(plan, facts, {
     configDir: paths.configDir,
@@ -284,45 +228,4 @@ async function main(run: Run): Promise<void> {
       await cleanupPhase(settings, ctx, plan, plan.push ? result.digest : undefined)
     )
   }
-}
-
-function printPlan(plan: Plan, dryRun: boolean): void {
-  core.writeThrough(() => {
-    for (const n of plan.notices) (n.level === 'warning' ? core.warning : core.notice)(n.message)
-    core.startGroup('Plan')
-    for (const line of planLines(plan, dryRun)) core.info(line)
-    core.endGroup()
-  })
-}
-
-/** The commands a dry run shows (no builder is probed: push-by-digest shows buildx's own form). */
-const dryRunCommands = (plan: Plan): string[][] =>
-  plan.mode === 'merge' ? plan.mergeArgvs : [buildCommand(plan).argv]
-
-function maskSecrets(settings: Settings): void {
-  if (settings.token) {
-    core.addCredential(settings.token)
-    // docker stores user:token base64-encoded; mask that form too
-    core.addCredential(Buffer.from(`${settings.username}:${settings.token}`).toString('base64'))
-  }
-  core.addCredential(settings.githubToken)
-  for (const { username, password } of settings.registryAuth) {
-    core.addCredential(password)
-    core.addCredential(Buffer.from(`${username}:${password}`).toString('base64'))
-  }
-  for (const s of settings.secrets) core.setSecret(s.value)
-}
-
-function writeSecretFiles(settings: Settings, plan: Plan, dir: string): void {
-  if (!plan.secretFiles.length) return
-  mkdirSync(dir, { recursive: true, mode: 0o700 })
-  for (const f of plan.secretFiles) {
-    const value = settings.secrets.find(s => s.id === f.id)?.value ?? ''
-    writeFileSync(f.path, value, { mode: 0o600 })
-  }
-}
-
-/** metadata-action's switch, honoured as-is; unset leaves our default (the PR head commit). */
-function prHeadShaFromEnv(value: string | undefined): boolean | undefined {
-  return value === undefined || value === '' ? undefined : /^true$/i.test(value)
 }

@@ -98,3 +98,13 @@ export function setOutputs(plan: Plan, result: BuildResult | undefined, pushed: 
   core.setOutput('refs', pushed && digest ? plan.images.map(i => `${i}@${digest}`).join('\n') : '')
   core.setOutput('pushed', String(pushed))
 }
+
+/** The plan's notices, then the plan in its group, at once even while background lines wait. */
+export function printPlan(plan: Plan, dryRun: boolean): void {
+  core.writeThrough(() => {
+    for (const n of plan.notices) (n.level === 'warning' ? core.warning : core.notice)(n.message)
+    core.startGroup('Plan')
+    for (const line of planLines(plan, dryRun)) core.info(line)
+    core.endGroup()
+  })
+}

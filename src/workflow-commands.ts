@@ -43,7 +43,7 @@ export function holdOutput(): () => void {
   held = mine
   return () => {
     if (held === mine) held = undefined
-    for (const text of mine) process.stdout.write(text)
+    for (const text of mine.splice(0)) process.stdout.write(text) // once, however often called
   }
 }
 

@@ -28,7 +28,7 @@ afterAll(async () => {
   await new Promise(resolve => server.close(resolve))
 })
 
-describe('request (real fetch against a local server)', () => {
+describe('request (the real client against a local server)', () => {
   test('returns status, lowercased headers and the body text', async () => {
     const res = await request(`${base}/x`, {
       method: 'POST',
@@ -104,5 +104,54 @@ describe('registryBaseUrl', () => {
   test('only 127.0.0.0/8 and localhost are loopback', () => {
     expect(isLoopbackRegistry('127.0.0.1:5000')).toBe(true)
     expect(isLoopbackRegistry('10.0.0.1:5000')).toBe(false)
+  })
+})
+
+describe('request: redirects and repeated headers (real servers)', () => {
+  test('follows a redirect; the Authorization header never goes to another origin', async () => {
+    const seen: Array<string | undefined> = []
+    const other = createServer((req, res) => {
+      seen.push(req.headers.authorization)
+      res.end(`landed ${req.method} ${req.url}`)
+    })
+    await new Promise<void>(resolve => other.listen(0, '127.0.0.1', resolve))
+    const otherBase = `http://127.0.0.1:${(other.address() as AddressInfo).port}`
+    const hop = createServer((req, res) => {
+      seen.push(req.headers.authorization)
+      const to = req.url === '/same' ? '/final' : `${otherBase}/blob`
+      if (req.url === '/final') return void res.end('same origin')
+      res.writeHead(307, { Location: to }).end()
+    })
+    await new Promise<void>(resolve => hop.listen(0, '127.0.0.1', resolve))
+    const hopBase = `http://127.0.0.1:${(hop.address() as AddressInfo).port}`
+    try {
+      const auth = { headers: { Authorization: 'Bearer t0ken' } }
+      expect((await request(`${hopBase}/away`, auth)).body).toBe('landed GET /blob')
+      expect(seen).toEqual(['Bearer t0ken', undefined])
+      seen.length = 0
+      expect((await request(`${hopBase}/same`, auth)).body).toBe('same origin')
+      expect(seen).toEqual(['Bearer t0ken', 'Bearer t0ken'])
+    } finally {
+      for (const s of [other, hop]) {
+        s.closeAllConnections()
+        await new Promise(resolve => s.close(resolve))
+      }
+    }
+  })
+
+  test('a header sent twice arrives joined with ", " (two auth challenges)', async () => {
+    const twice = createServer((_req, res) => {
+      res.setHeader('WWW-Authenticate', ['Basic realm="a"', 'Bearer realm="b"'])
+      res.writeHead(401).end()
+    })
+    await new Promise<void>(resolve => twice.listen(0, '127.0.0.1', resolve))
+    try {
+      const res = await request(`http://127.0.0.1:${(twice.address() as AddressInfo).port}/v2/`)
+      expect(res.status).toBe(401)
+      expect(res.headers['www-authenticate']).toBe('Basic realm="a", Bearer realm="b"')
+    } finally {
+      twice.closeAllConnections()
+      await new Promise(resolve => twice.close(resolve))
+    }
   })
 })
