@@ -6,6 +6,7 @@
 // There is no post step: the private Docker config is removed here, in a `finally`.
 import { randomUUID } from 'node:crypto'
 import { existsSync, mkdirSync, rmSync } from 'node:fs'
+import { rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { dirname, join } from 'node:path'
 import { buildAndPush, merge, type BuildPaths, type BuildResult } from './build.js'
@@ -46,6 +47,8 @@ interface Run {
   /** The private directory (Docker config, metadata, secrets); removed unless `logout: false`. */
   workDir?: string
   keepWorkDir: boolean
+  /** Its removal, when it started before the end (it overlaps the verify). */
+  removing?: Promise<void>
   /** A builder this step created (never a user-given one): removed when the step ends. */
   builder?: { name: string; configDir: string }
 }
@@ -58,7 +61,9 @@ export async function runStep(): Promise<void> {
   const cleanUp = (): Promise<void> =>
     (cleaning ??= (async () => {
       if (run.builder) await removeBuilder(run.builder.configDir, run.builder.name)
-      if (run.workDir && !run.keepWorkDir) rmSync(run.workDir, { recursive: true, force: true })
+      if (run.workDir && !run.keepWorkDir) {
+        await (run.removing ?? rm(run.workDir, { recursive: true, force: true }))
+      }
     })())
   // A cancelled job gets SIGINT, then SIGTERM: neither the login nor a builder the step created
   // may outlive it.
@@ -209,6 +214,11 @@ async function main(run: Run): Promise<void> {
             rmSync(secretsDir, { recursive: true, force: true }) // only the build needs them
           }
         })
+  // Nothing reads the private directory after the build (a builder we created lives in it).
+  if (!run.builder && !run.keepWorkDir) {
+    run.removing = rm(workDir, { recursive: true, force: true })
+    run.removing.catch(() => undefined) // awaited at the end, where a failure counts
+  }
   if (plan.push && settings.verify && plan.mode !== 'push-by-digest') {
     run.phase = 'verify'
     await core.group('Verify every tag', () => verifyPush(settings, plan, result.digest))
