@@ -45,4 +45,5 @@ subscribe('http.client.request.start', ({ request }) =>
 subscribe('http.client.response.finish', ({ request, response }) =>
   note(`http ${response.statusCode} ← ${request.method} ${request.path.slice(0, 80)}`)
 )
+process.once('beforeExit', () => note('nothing left to do'))
 process.on('exit', code => note(`exit ${code}`))
