@@ -30,7 +30,7 @@ import { parse } from 'yaml'
 const ROOT = resolve(import.meta.dirname, '..')
 const BUNDLE = join(ROOT, 'dist', 'index.js')
 const PLAN_RUNS = Number(process.env.BENCH_PLAN_RUNS ?? 30)
-const PUSH_RUNS = Number(process.env.BENCH_PUSH_RUNS ?? 9)
+const PUSH_RUNS = Number(process.env.BENCH_PUSH_RUNS ?? 11)
 /** Added to every answer of the repository API stand-in (GitHub's own is not reachable here). */
 const API_DELAY_MS = Number(process.env.BENCH_API_DELAY_MS ?? 0)
 const CACHE = process.env.BENCH_CACHE !== '0'

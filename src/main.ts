@@ -32,7 +32,7 @@ import {
   summaryMarkdown,
   type SummaryContext
 } from './summary.js'
-import { verifyPush } from './verify.js'
+import { authorizeReadBack, verifyPush } from './verify.js'
 import * as core from './workflow-commands.js'
 
 /** What the step has set up so far: the phase it is in, and what to remove at the end. */
@@ -202,6 +202,8 @@ async function main(run: Run): Promise<void> {
   if (!plan.push) core.notice(`Not pushing: ${plan.pushReason}`)
 
   run.phase = plan.push ? 'push' : 'build'
+  const verifying = plan.push && settings.verify && plan.mode !== 'push-by-digest'
+  const readBack = verifying ? authorizeReadBack(settings, plan) : undefined // beside the build
   const result: BuildResult =
     plan.mode === 'merge'
       ? await core.group('Merge the pushed digests', () => merge(settings, plan, paths.configDir))
@@ -219,9 +221,9 @@ async function main(run: Run): Promise<void> {
     run.removing = rm(workDir, { recursive: true, force: true })
     run.removing.catch(() => undefined) // awaited at the end, where a failure counts
   }
-  if (plan.push && settings.verify && plan.mode !== 'push-by-digest') {
+  if (verifying) {
     run.phase = 'verify'
-    await core.group('Verify every tag', () => verifyPush(settings, plan, result.digest))
+    await core.group('Verify every tag', () => verifyPush(settings, plan, result.digest, readBack))
   }
   setOutputs(plan, result, plan.push)
   core.appendSummary(settings.summary ? summaryMarkdown(plan, result, plan.push, false, where) : '')

@@ -39,22 +39,55 @@ export interface VerifyResult {
 /**
  * HEAD /v2/<name>/manifests/<tag> for each tag and compares Docker-Content-Digest.
  * Throws RegistryError when the registry cannot be asked (auth refused, outage after retries):
- * then nothing can be said about the tags.
+ * then nothing can be said about the tags. `early`: an authorization asked while the build ran
+ * (authorizeReadBack), tried first; anything short of every tag landed is asked again with a
+ * fresh one, as if there had been none (a token issued before the push may not see the image).
  */
-export async function verifyTags(input: VerifyInput): Promise<VerifyResult> {
+export async function verifyTags(
+  input: VerifyInput,
+  early?: Promise<RegistryAuth>
+): Promise<VerifyResult> {
   const name = repositoryPath(input.image, input.registry)
   const t = { ...input, image: name }
-  const auth = await authorize(t, 'pull')
-  const result: VerifyResult = { landed: [], missing: [], wrong: [] }
-  // All tags at once: a HEAD each, independent of each other.
-  const digests = await Promise.all(input.tags.map(tag => tagDigest(t, auth, name, tag)))
-  for (const [i, tag] of input.tags.entries()) {
-    const got = digests[i]
-    if (got === undefined) result.missing.push(tag)
-    else if (got === input.digest.trim()) result.landed.push(tag)
-    else result.wrong.push({ tag, digest: got })
+  const read = async (auth: RegistryAuth): Promise<VerifyResult> => {
+    const result: VerifyResult = { landed: [], missing: [], wrong: [] }
+    // All tags at once: a HEAD each, independent of each other.
+    const digests = await Promise.all(input.tags.map(tag => tagDigest(t, auth, name, tag)))
+    for (const [i, tag] of input.tags.entries()) {
+      const got = digests[i]
+      if (got === undefined) result.missing.push(tag)
+      else if (got === input.digest.trim()) result.landed.push(tag)
+      else result.wrong.push({ tag, digest: got })
+    }
+    return result
   }
-  return result
+  if (early) {
+    // A registry that stayed unreachable through the retries is not asked all over again.
+    const fast = await early.then(read).catch((e: unknown) => {
+      if (e instanceof RegistryError && e.status === 0) throw e
+      return undefined
+    })
+    if (fast && !fast.missing.length && !fast.wrong.length) return fast
+  }
+  return read(await authorize(t, 'pull'))
+}
+
+/**
+ * The read-back authorization of every image, asked while the build runs so that the verify
+ * starts with its HEADs (on GHCR that saves the challenge and the token request).
+ */
+export function authorizeReadBack(
+  settings: Settings,
+  plan: Plan
+): Map<string, Promise<RegistryAuth>> {
+  const asked = new Map<string, Promise<RegistryAuth>>()
+  for (const image of plan.images) {
+    const target = targetFor(settings, plan, image)
+    const auth = authorize({ ...target, image: repositoryPath(image, target.registry) }, 'pull')
+    auth.catch(() => undefined) // used, or asked again, by verifyTags
+    asked.set(image, auth)
+  }
+  return asked
 }
 
 async function tagDigest(
@@ -84,14 +117,22 @@ async function tagDigest(
 }
 
 /** Every tag of every image must resolve to the pushed digest; otherwise say exactly which. */
-export async function verifyPush(settings: Settings, plan: Plan, digest: string): Promise<void> {
+export async function verifyPush(
+  settings: Settings,
+  plan: Plan,
+  digest: string,
+  early?: Map<string, Promise<RegistryAuth>>
+): Promise<void> {
   const problems: string[] = []
   const landed: string[] = []
   for (const image of plan.images) {
     const target = targetFor(settings, plan, image)
     let res: VerifyResult
     try {
-      res = await verifyTags({ ...target, tags: plan.tags.map(t => t.name), digest })
+      res = await verifyTags(
+        { ...target, tags: plan.tags.map(t => t.name), digest },
+        early?.get(image)
+      )
     } catch (e) {
       if (!(e instanceof RegistryError)) throw e
       throw registryFailure(

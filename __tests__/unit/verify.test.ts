@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto'
 import { RegistryError } from '../../src/errors.js'
+import { authorize } from '../../src/registry-auth.js'
 import { MANIFEST_ACCEPT, verifyTags } from '../../src/verify.js'
 import { FakeRegistry, type FakeRegistryOptions } from './fake-registry.js'
 
@@ -122,5 +123,44 @@ describe('verifyTags', () => {
     const r = await start({ manifests: { 'acme/app': { v1: D1 } } })
     const err = await verifyTags(input(r, ['v1'], { token: 'wrong' })).catch(e => e)
     expect(err).toMatchObject({ step: 'token', status: 403, registryText: 'DENIED: denied' })
+  })
+})
+
+describe('verifyTags with an authorization asked during the build', () => {
+  const target = (r: FakeRegistry) => ({ ...input(r, []), image: 'acme/app' })
+
+  test('a working one is used as it is: the verify makes only its HEADs', async () => {
+    const r = await start({ manifests: { 'acme/app': { v1: D1, v2: D1 } } })
+    const early = authorize(target(r), 'pull')
+    await early
+    const before = r.requests.length
+    const res = await verifyTags(input(r, ['v1', 'v2']), early)
+    expect(res).toEqual({ landed: ['v1', 'v2'], missing: [], wrong: [] })
+    expect(r.lines().slice(before)).toEqual([
+      'HEAD /v2/acme/app/manifests/v1',
+      'HEAD /v2/acme/app/manifests/v2'
+    ])
+  })
+
+  test('a refused one (a token that does not see the image) is asked again, fresh', async () => {
+    const r = await start({ manifests: { 'acme/app': { v1: D1 } } })
+    const stale = Promise.resolve({ via: 'bearer' as const, authorization: 'Bearer not-a-token' })
+    const res = await verifyTags(input(r, ['v1']), stale)
+    expect(res).toEqual({ landed: ['v1'], missing: [], wrong: [] })
+    expect(r.lines()).toContain(
+      'GET /token?service=fake-registry&scope=repository%3Aacme%2Fapp%3Apull'
+    )
+  })
+
+  test('a tag missing with it is looked up again with a fresh one before it counts as missing', async () => {
+    const r = await start({ manifests: { 'acme/app': { v1: D1 } } })
+    const early = authorize(target(r), 'pull')
+    await early
+    const before = r.requests.length
+    const res = await verifyTags(input(r, ['v1', 'gone']), early)
+    expect(res).toEqual({ landed: ['v1'], missing: ['gone'], wrong: [] })
+    const after = r.lines().slice(before)
+    expect(after.filter(l => l === 'HEAD /v2/acme/app/manifests/gone')).toHaveLength(2)
+    expect(after.some(l => l.startsWith('GET /token?'))).toBe(true)
   })
 })
