@@ -29,6 +29,8 @@ import { parse } from 'yaml'
 
 const ROOT = resolve(import.meta.dirname, '..')
 const BUNDLE = join(ROOT, 'dist', 'index.js')
+/** Another build of the step (e.g. an older commit's dist/index.js), run as a fourth side of (c). */
+const COMPARE = process.env.BENCH_COMPARE
 const PLAN_RUNS = Number(process.env.BENCH_PLAN_RUNS ?? 30)
 const PUSH_RUNS = Number(process.env.BENCH_PUSH_RUNS ?? 11)
 /** Added to every answer of the repository API stand-in (GitHub's own is not reachable here). */
@@ -187,9 +189,9 @@ const PROFILE = process.argv.includes('--cpu-prof')
   : []
 
 /** The step, as the runner runs it; `traceFile`: with scripts/trace.mjs loaded first. */
-async function step(inputs = {}, traceFile) {
+async function step(inputs = {}, traceFile, bundle = BUNDLE) {
   const j = job()
-  const node = traceFile ? [...PROFILE, '--import', TRACE, BUNDLE] : [BUNDLE]
+  const node = traceFile ? [...PROFILE, '--import', TRACE, bundle] : [bundle]
   const env = runnerEnv(j, inputs)
   if (traceFile) env.TRACE_FILE = traceFile
   const r = await runProcess(process.execPath, node, {
@@ -316,11 +318,13 @@ const LEAN = { preflight: 'false', verify: 'false' }
 await step()
 await step(LEAN)
 await bare()
-const runs = { step: [], lean: [], bare: [] }
+if (COMPARE) await step({}, undefined, COMPARE)
+const runs = { step: [], lean: [], bare: [], compare: [] }
 for (let i = 0; i < PUSH_RUNS; i++) {
   runs.step.push(await step())
   runs.lean.push(await step(LEAN))
   runs.bare.push(await bare())
+  if (COMPARE) runs.compare.push(await step({}, undefined, COMPARE))
 }
 const answered = await apiAnswered()
 api.kill()
@@ -410,6 +414,11 @@ row(`(b) dist/ size`, `${(distBytes / 1024).toFixed(0)} KiB`)
 row(`(c) the step, defaults, median of ${PUSH_RUNS}`, ms(ms_))
 row(`(c) the bare commands, median of ${PUSH_RUNS}`, ms(mb))
 row(`(c) step − bare`, `**${ms(ms_ - mb)}** (ratio ${(ms_ / mb).toFixed(2)})`)
+if (COMPARE) {
+  const mc = med('compare')
+  row(`(c) ${COMPARE}, defaults`, ms(mc))
+  row(`(c) that − bare`, `${ms(mc - mb)} (ratio ${(mc / mb).toFixed(2)})`)
+}
 row(`(c) the step with \`preflight: false\`, \`verify: false\``, ms(ml))
 row(`(c) that − bare`, `${ms(ml - mb)} (ratio ${(ml / mb).toFixed(2)})`)
 if (cache) {
