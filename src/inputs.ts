@@ -11,13 +11,27 @@ import {
 import { parseBuilderInputs, type BuilderSettings } from './builder-inputs.js'
 import { checkCleanupAgainst, parseCleanupOptions, type CleanupOptions } from './cleanup-options.js'
 import { checkBuildxUrl, normalizeBuildxSha256, normalizeBuildxVersion } from './buildx-release.js'
-import { hasControl } from './context.js'
 import { checkInputNames, type GivenInput } from './input-names.js'
+import {
+  checkBuildArgs,
+  checkKeyValueLines,
+  checkNetwork,
+  checkProvenance,
+  checkSbom,
+  checkSingleValues,
+  checkTarget,
+  idPairs,
+  parseMergeDigests,
+  parsePlatforms,
+  parsePush,
+  parseRetries,
+  type PushMode
+} from './input-formats.js'
 import { bool, fail, lines, type InputReader } from './input-values.js'
 
 export { envInputReader, lines, type InputReader } from './input-values.js'
 
-export type PushMode = 'auto' | 'true' | 'false'
+export type { PushMode } from './input-formats.js'
 
 /** Every input; the builder, emulator and registry-auth inputs are in BuilderSettings. */
 export interface Settings extends BuildOptions, BuilderSettings, CleanupOptions {
@@ -66,42 +80,6 @@ export interface Settings extends BuildOptions, BuilderSettings, CleanupOptions 
   inputWarnings: string[]
 }
 
-/** `ID=rest` lines (secrets, secret-files, secret-envs, build-contexts). */
-function idPairs(name: string, values: string[], what: string): Array<[string, string]> {
-  return values.map((line, i) => {
-    // A `secrets` line may hold nothing but secret text: errors name its number, never its text.
-    const shown = name === 'secrets' ? `line ${i + 1}` : `"${line}"`
-    const eq = line.indexOf('=')
-    const id = line.slice(0, eq)
-    if (eq <= 0 || line.slice(eq + 1) === '') {
-      fail(`${name}: ${shown} is not ID=${what}: write one ID=${what} per line`)
-    }
-    if (!/^[A-Za-z0-9_.-]+$/.test(id)) {
-      const which = name === 'secrets' ? `the id on ${shown}` : `id "${id}"`
-      fail(`${name}: ${which} may only use letters, digits, "_", "." and "-": rename it`)
-    }
-    // A secret id names a file in the private directory: `.` or `..` would name a directory.
-    if (name.startsWith('secret') && !/^[A-Za-z0-9_]/.test(id)) {
-      const which = name === 'secrets' ? `the id on ${shown}` : `id "${id}"`
-      fail(`${name}: ${which} must start with a letter, a digit or "_": rename it`)
-    }
-    return [id, line.slice(eq + 1)]
-  })
-}
-
-const PLATFORM = /^[a-z0-9_]+\/[a-z0-9_]+(\/[a-z0-9_.]+)?$/
-const DIGEST = /^sha256:[0-9a-f]{64}$/
-/** The level prefix an `annotations` line may start with (`index:`, `manifest[linux/amd64]:`…). */
-export const ANNOTATION_LEVEL =
-  /^(index|manifest|manifest-descriptor|index-descriptor)(\[[^\]]+\])?:/
-
-/** The inputs that take one value: a line break in one would reach the log as a new line. */
-const SINGLE_VALUE = [
-  ...['registry', 'username', 'token', 'github-token', 'context', 'file', 'target', 'network'],
-  ...['builder', 'provenance', 'sbom', 'push', 'retries', 'buildx-version', 'buildx-url'],
-  ...['buildx-sha256', 'password', 'job-token', 'shm-size', 'cgroup-parent']
-]
-
 /**
  * The registry token and the input it came from: `password` is docker/login-action's name for
  * `token`. The runner fills in `token`, `password` and `job-token` with the job token when the
@@ -130,81 +108,19 @@ export function parseInputs(read: InputReader, given: GivenInput[] = []): Settin
   if (names.error) throw names.error
   const get = (name: string): string => read(name).trim()
   const list = (name: string): string[] => lines(read(name))
-  for (const name of SINGLE_VALUE) {
-    // The value is never shown: it may be a token.
-    if (hasControl(get(name))) {
-      fail(
-        `${name}: holds a line break or another control character, but takes a single value: write it on one line`
-      )
-    }
-  }
-
-  const push = (get('push') || 'auto').toLowerCase()
-  if (push !== 'auto' && push !== 'true' && push !== 'false') {
-    fail(`push: "${get('push')}" is not valid: use auto, true or false`)
-  }
-
-  const platforms = lines(get('platforms').replace(/,/g, '\n'))
-  for (const p of platforms) {
-    if (!PLATFORM.test(p)) {
-      fail(
-        `platforms: "${p}" is not a platform: use os/arch[/variant], e.g. linux/amd64,linux/arm64`
-      )
-    }
-  }
-  if (new Set(platforms).size !== platforms.length) {
-    fail(`platforms: "${get('platforms')}" lists a platform twice: list each once`)
-  }
-
+  checkSingleValues(get)
+  const push = parsePush(get('push'))
+  const platforms = parsePlatforms(get('platforms'))
   const buildArgs = list('build-args')
-  for (const a of buildArgs) {
-    if (!/^[A-Za-z_][A-Za-z0-9_]*=/.test(a)) {
-      fail(`build-args: "${a}" is not NAME=value: write one NAME=value per line`)
-    }
-  }
-  for (const [name, values] of [
-    ['labels', list('labels')],
-    ['annotations', list('annotations')]
-  ] as const) {
-    for (const l of values) {
-      const body = name === 'annotations' ? l.replace(ANNOTATION_LEVEL, '') : l
-      if (!/^[^=\s:]+=/.test(body)) {
-        fail(`${name}: "${l}" is not key=value: write one key=value per line`)
-      }
-    }
-  }
-
-  const retriesText = get('retries') || '3'
-  if (!/^\d+$/.test(retriesText) || Number(retriesText) > 10) {
-    fail(`retries: "${retriesText}" is not a whole number from 0 to 10: use e.g. 3`)
-  }
-
-  const network = get('network')
-  if (network && !/^(default|none|host)$/.test(network)) {
-    fail(`network: "${network}" is not valid: use default, none or host`)
-  }
-  const target = get('target')
-  if (target && !/^[A-Za-z0-9][A-Za-z0-9_.-]*$/.test(target)) {
-    fail(`target: "${target}" is not a stage name: use the name after AS in the Dockerfile`)
-  }
-  const provenance = get('provenance') || 'false'
-  if (
-    !/^(true|false|(mode=(min|max)|builder-id=[^,]+|disabled=(true|false))(,[a-z-]+=[^,]+)*)$/.test(
-      provenance
-    )
-  ) {
-    fail(`provenance: "${provenance}" is not valid: use false, true, mode=min or mode=max`)
-  }
-  const sbom = get('sbom')
-  if (sbom && !/^(true|false|generator=\S+)$/.test(sbom)) {
-    fail(`sbom: "${sbom}" is not valid: use true or false`)
-  }
-
-  const mergeDigests = lines(get('merge-digests').replace(/[\s,]+/g, '\n'))
-  for (const d of mergeDigests) {
-    if (!DIGEST.test(d))
-      fail(`merge-digests: "${d}" is not a digest: use sha256:<64 hex digits>, one per line`)
-  }
+  checkBuildArgs(buildArgs)
+  checkKeyValueLines('labels', list('labels'))
+  checkKeyValueLines('annotations', list('annotations'))
+  const retriesText = parseRetries(get('retries'))
+  const network = checkNetwork(get('network'))
+  const target = checkTarget(get('target'))
+  const provenance = checkProvenance(get('provenance') || 'false')
+  const sbom = checkSbom(get('sbom'))
+  const mergeDigests = parseMergeDigests(get('merge-digests'))
   const buildxVersion = normalizeBuildxVersion(get('buildx-version'))
   const buildxSha256 = normalizeBuildxSha256(get('buildx-sha256'))
   const buildxUrl = get('buildx-url')
@@ -249,7 +165,7 @@ export function parseInputs(read: InputReader, given: GivenInput[] = []): Settin
     builder: get('builder'),
     provenance,
     sbom,
-    push: push as PushMode,
+    push,
     dryRun: bool(read, 'dry-run', false),
     checkOnly: bool(read, 'check-only', false),
     summary: bool(read, 'summary', true),

@@ -1,9 +1,10 @@
 // The functional core: (settings, GitHub context, repository facts, clock, paths) → Plan.
 // Everything the shell does is decided here or in build-command.ts, so the whole behaviour is
 // table-testable. The plan holds no secret values (secret files are paths; the shell writes them).
+// Its parts: the push decision (push-decision.ts), the annotations (annotations.ts), tags (tags/).
 import type { GitHubContext, RepoInfo } from './context.js'
 import { builderNeeds, builderSetup, isSingleImage, type BuilderSetup } from './builder-choice.js'
-import { ANNOTATION_LEVEL, type Settings } from './inputs.js'
+import type { Settings } from './inputs.js'
 import { InputError } from './errors.js'
 import { attests, buildOptionFlags } from './build-options.js'
 import {
@@ -13,18 +14,11 @@ import {
   normalizeRegistry,
   type Notice
 } from './image-names.js'
-import { checkImageRefs, computeTags, parseImages, type TagEnv, type TagOut } from './tags/index.js'
+import { checkImageRefs, computeTags, parseImages, type TagOut } from './tags/index.js'
 import { applyUserPairs, computeLabels } from './labels.js'
+import { annotationArg, computeAnnotations, type Annotation, type KeyValue } from './annotations.js'
+import { decidePush } from './push-decision.js'
 import { resolveLogins, type Login } from './registry-logins.js'
-
-export type KeyValue = [key: string, value: string]
-
-/** One `--annotation`: `level` is `manifest`, `index`, `manifest[linux/amd64]`, … */
-export interface Annotation {
-  level: string
-  key: string
-  value: string
-}
 
 export interface Plan {
   /** Registry hosts the images live on: each is preflighted and verified. */
@@ -90,62 +84,6 @@ export interface PlanInput {
   localTag: string
   /** The runner's `process.arch` (what runs without an emulator); default this process's. */
   nodeArch?: string
-}
-
-/**
- * A pull request event (`pull_request`, `pull_request_target`, `pull_request_review`,
- * `pull_request_review_comment`) whose head repository is not the base repository, or is
- * unknown (a deleted fork has `head.repo: null`): its code is not the repository's own.
- */
-export function isForkPullRequest(ctx: GitHubContext): boolean {
-  if (!ctx.eventName.startsWith('pull_request')) return false
-  return forkName(ctx) !== undefined
-}
-
-/** The fork's name for a forked pull request ('an unknown repository' when missing), else undefined. */
-function forkName(ctx: GitHubContext): string | undefined {
-  const pr = ctx.payload?.pull_request
-  const head = pr?.head?.repo?.full_name
-  const base = pr?.base?.repo?.full_name ?? `${ctx.owner}/${ctx.repo}`
-  if (typeof head !== 'string' || head === '') return 'an unknown repository'
-  return head.toLowerCase() === String(base).toLowerCase() ? undefined : head
-}
-
-/**
- * `push: auto` never pushes code that is not the repository's own: a fork's pull request (its
- * token cannot write, and on `pull_request_target` the base repository's write token must not
- * publish the fork's code), and no `pull_request_target` run at all (it runs with a write token
- * on the base repository and is commonly used to build the pull request's head). `push: true`
- * is the explicit opt-in.
- */
-function decidePush(
-  settings: Settings,
-  ctx: GitHubContext,
-  noTag: string | undefined // why no rule gave a tag on this event
-): { push: boolean; reason: string } {
-  if (noTag && settings.push === 'true') {
-    throw new InputError(
-      `push: true, but ${noTag}: add a rule that gives a tag on this event (e.g. type=sha), or set push: auto to build without pushing`
-    )
-  }
-  if (settings.push === 'true') return { push: true, reason: 'push: true' }
-  if (settings.push === 'false') return { push: false, reason: 'push: false' }
-  if (noTag) return { push: false, reason: `push: auto, and ${noTag}: building without pushing` }
-  const event = ctx.eventName
-  if (event === 'pull_request_target') {
-    const from = isForkPullRequest(ctx) ? ` from the fork ${forkName(ctx)}` : ''
-    return {
-      push: false,
-      reason: `push: auto never pushes on pull_request_target (this one${from}): the event runs with the base repository's write token, and the image may hold the pull request's code; building without pushing (set push: true to push anyway, only for code you trust)`
-    }
-  }
-  if (isForkPullRequest(ctx)) {
-    return {
-      push: false,
-      reason: `push: auto and this ${event} comes from the fork ${forkName(ctx)}: its code is not the repository's own (and its token cannot write packages); building without pushing (set push: true to push anyway)`
-    }
-  }
-  return { push: true, reason: `push: auto on ${event || 'this'} event` }
 }
 
 export function computePlan(input: PlanInput): Plan {
@@ -245,44 +183,6 @@ function defaultImage(registry: string, ctx: GitHubContext): string[] {
   }
   return [`${registry}/${ctx.owner}/${ctx.repo}`]
 }
-
-/** `level:key=value` (as the user writes it, ANNOTATION_LEVEL prefix required) → Annotation. */
-function parseLeveledAnnotation(line: string): Annotation {
-  const level = ANNOTATION_LEVEL.exec(line)?.[0].slice(0, -1) ?? 'manifest'
-  const body = line.slice(level.length + 1)
-  const eq = body.indexOf('=')
-  return { level, key: body.slice(0, eq).trim(), value: body.slice(eq + 1) }
-}
-
-/**
- * The generated OCI keys as manifest annotations, and on the index too for multi-platform
- * builds (GHCR reads a multi-arch package's description from the index). User `annotations`
- * lines without a level prefix apply at the same levels and override generated keys; lines
- * that name their level (`index:key=value`) are added as given.
- */
-function computeAnnotations(
-  generated: KeyValue[],
-  settings: Settings,
-  tagEnv: TagEnv
-): Annotation[] {
-  // A merge makes only the index; a multi-platform build makes an index and its manifests.
-  const levels = settings.mergeDigests.length
-    ? ['index']
-    : settings.platforms.length > 1
-      ? ['index', 'manifest']
-      : ['manifest']
-  const [withLevel, plain] = [true, false].map(named =>
-    settings.annotations.filter(l => ANNOTATION_LEVEL.test(l) === named)
-  )
-  const pairs = applyUserPairs(generated, plain, 'annotations', tagEnv)
-  return [
-    ...levels.flatMap(level => pairs.map(([key, value]) => ({ level, key, value }))),
-    ...withLevel.map(parseLeveledAnnotation)
-  ]
-}
-
-/** As buildx takes it: `level:key=value`. */
-export const annotationArg = (a: Annotation): string => `${a.level}:${a.key}=${a.value}`
 
 /** Every `docker buildx build` flag that depends only on the inputs (not on the builder). */
 function buildFlags(

@@ -3,7 +3,8 @@
 // runner's output file.
 import type { BuildResult } from './build.js'
 import { builderLine } from './builder-choice.js'
-import { annotationArg, type Annotation, type Plan } from './plan.js'
+import { annotationArg, type Annotation } from './annotations.js'
+import type { Plan } from './plan.js'
 import { DEFAULT_LATEST_RULES } from './tags/index.js'
 import * as core from './workflow-commands.js'
 

@@ -6,7 +6,8 @@ import type { CheckResult } from './check-only.js'
 import { cleanText, type GitHubContext } from './context.js'
 import type { FailureReport } from './errors.js'
 import { code, codeCell, fence, tableRow, text } from './markdown.js'
-import { annotationArg, type Plan } from './plan.js'
+import { annotationArg } from './annotations.js'
+import type { Plan } from './plan.js'
 import { labelAnnotations, shownRule } from './report.js'
 
 /** What the summary needs of the run's context to link each image to its package page. */

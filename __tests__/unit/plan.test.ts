@@ -2,7 +2,9 @@
 import { contextFromEnv, type GitHubContext } from '../../src/context.js'
 import { parseInputs } from '../../src/inputs.js'
 import { buildCommand } from '../../src/build-command.js'
-import { annotationArg, computePlan, isForkPullRequest, type Plan } from '../../src/plan.js'
+import { annotationArg } from '../../src/annotations.js'
+import { computePlan, type Plan } from '../../src/plan.js'
+import { isForkPullRequest } from '../../src/push-decision.js'
 import { DEFAULT_TAGS, event, PR_15, SHA } from '../fixtures/default-tags.js'
 
 const NOW = new Date('2026-11-26T12:00:00.000Z')

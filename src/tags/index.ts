@@ -11,7 +11,7 @@ import {
   parseImageLine,
   parseRule,
   splitFields,
-  splitPair,
+  keyAndValue,
   type Flavor,
   type Rule
 } from './parse.js'
@@ -158,7 +158,7 @@ function parseImageLines(lines: string[]): Array<{ name: string; enable: string 
   // metadata-action's old form: one line of comma-separated names.
   if (lines.length === 1) {
     const fields = atLine('images', lines[0], () => splitFields(lines[0]))
-    if (fields.every(f => splitPair(f)[0] === undefined)) {
+    if (fields.every(f => keyAndValue(f)[0] === undefined)) {
       return fields.map(f => ({ name: f.trim(), enable: 'true' }))
     }
   }

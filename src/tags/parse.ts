@@ -82,7 +82,7 @@ export function splitFields(line: string): string[] {
 }
 
 /** Splits a field at its first `=`: [key (lower case), value], or [undefined, field] if none. */
-export function splitPair(field: string): [string | undefined, string] {
+export function keyAndValue(field: string): [string | undefined, string] {
   const eq = field.indexOf('=')
   if (eq <= 0) return [undefined, field.trim()]
   return [field.slice(0, eq).trim().toLowerCase(), field.slice(eq + 1).trim()]
@@ -128,7 +128,7 @@ export function parseRule(line: string): Rule {
   const attrs: Record<string, string> = {}
   let type: TagType = 'raw'
   for (const field of splitFields(line)) {
-    const [key, value] = splitPair(field)
+    const [key, value] = keyAndValue(field)
     if (key === undefined) {
       attrs.value = value // a bare field is the value: `type=raw,foo`
     } else if (key === 'type') {
@@ -234,7 +234,7 @@ export const FLAVOR_KEYS = ['latest', 'prefix', 'suffix', 'onlatest']
 export function parseFlavorLine(line: string, flavor: Flavor): void {
   let onlatestFor: 'prefix' | 'suffix' | undefined
   for (const field of splitFields(line)) {
-    const [key, value] = splitPair(field)
+    const [key, value] = keyAndValue(field)
     switch (key) {
       case undefined:
         throw new RuleError(`"${value}" is not key=value`, `use ${FLAVOR_KEYS.join('=, ')}=`)
@@ -278,7 +278,7 @@ export interface ImageLine {
 export function parseImageLine(line: string): ImageLine {
   const image: ImageLine = { name: '', enable: 'true' }
   for (const field of splitFields(line)) {
-    const [key, value] = splitPair(field)
+    const [key, value] = keyAndValue(field)
     if (key === undefined || key === 'name') image.name = value
     else if (key === 'enable') image.enable = value
     else throw new RuleError(`unknown key "${key}"`, 'use name= and enable=')

@@ -2,7 +2,7 @@
 // `ghcr.io/acme/app:latest`, `localhost:5000/app:1.2`, or several on one line separated by commas
 // (often a leftover `${{ steps.meta.outputs.tags }}`). Each means "this tag for that image". Here
 // every tag goes to every image, so a tag given as a reference must name every image.
-import { DEFAULT_PRIORITY, splitFields, splitPair, type Rule } from './parse.js'
+import { DEFAULT_PRIORITY, splitFields, keyAndValue, type Rule } from './parse.js'
 import { atLine, RuleError } from './rule-error.js'
 
 /** One `image:tag` of a `tags` line, the image as written. */
@@ -45,7 +45,7 @@ function parseRef(field: string, line: string): ImageRef {
  */
 export function parseRefLine(line: string): Array<Rule & { ref: ImageRef }> | undefined {
   const fields = splitFields(line)
-  if (fields.some(f => splitPair(f)[0] !== undefined) || !fields.some(hasColon)) return undefined
+  if (fields.some(f => keyAndValue(f)[0] !== undefined) || !fields.some(hasColon)) return undefined
   return fields.map(field => {
     const ref = parseRef(field, line.trim())
     const attrs = { value: ref.tag, prefix: '', suffix: '', enable: 'true' }
