@@ -182,10 +182,47 @@ describe('buildx argv', () => {
   })
 })
 
+describe('buildx argv: a flag only for an input that is set', () => {
+  const flagsOf = (inputs: Record<string, string>) =>
+    plan(ctx('push', 'refs/heads/main'), inputs).build.flags
+  test('no file, no cache or network options: the files of this run come first, no option flags', () => {
+    const flags = flagsOf({})
+    expect(flags.slice(0, 4)).toEqual(['--iidfile', '/t/iid', '--metadata-file', '/t/m.json'])
+    for (const flag of ['--file', '--no-cache', '--pull', '--network', '--target', '--platform']) {
+      expect(flags).not.toContain(flag)
+    }
+    expect(flags.filter(f => f.startsWith('--sbom'))).toEqual([])
+  })
+  test.each([
+    [{ 'no-cache': 'true' }, ['--no-cache']],
+    [{ pull: 'true' }, ['--pull']],
+    [{ network: 'host' }, ['--network', 'host']],
+    [{ sbom: 'true' }, ['--sbom=true']],
+    [{ sbom: 'false' }, ['--sbom=false']]
+  ])('%j → %j', (inputs, expected) => {
+    const flags = flagsOf(inputs)
+    const at = flags.indexOf(expected[0])
+    expect(at).toBeGreaterThan(-1)
+    expect(flags.slice(at, at + expected.length)).toEqual(expected)
+  })
+})
+
 describe('errors', () => {
   test('no repository and no images', () => {
     const c = contextFromEnv({ GITHUB_EVENT_NAME: 'push', GITHUB_REF: 'refs/heads/main' }, {})
     expect(() => plan(c)).toThrow(/^images: no image given and GITHUB_REPOSITORY is not set/)
+  })
+  test('a repository name without an owner part is no default image', () => {
+    const c = contextFromEnv(
+      { GITHUB_EVENT_NAME: 'push', GITHUB_REF: 'refs/heads/main', GITHUB_REPOSITORY: 'acme' },
+      {}
+    )
+    expect(() => plan(c)).toThrow(/^images: no image given and GITHUB_REPOSITORY is not set/)
+  })
+  test('every image disabled by enable=false', () => {
+    expect(() =>
+      plan(ctx('push', 'refs/heads/main'), { images: 'name=ghcr.io/acme/app,enable=false' })
+    ).toThrow(/^images: every image is disabled: enable at least one image/)
   })
 })
 
@@ -222,6 +259,23 @@ test('a merge plan creates one index per image from the digests, with every tag'
   expect(argv.at(-1)).toBe(`ghcr.io/acme-org/hello-app@${digest}`)
   // only index annotations: a merge makes no manifests
   expect(p.annotations.every(a => a.level === 'index')).toBe(true)
+})
+
+test('a merge puts only index-level annotations on the index it creates', () => {
+  const digest = `sha256:${'b'.repeat(64)}`
+  const p = plan(ctx('push', 'refs/tags/v1.2.3'), {
+    'merge-digests': digest,
+    annotations: 'index:org.example.kept=1\nmanifest:org.example.dropped=2'
+  })
+  const annotations = p.mergeArgvs[0].flatMap((a, i, all) =>
+    a === '--annotation' ? [all[i + 1]] : []
+  )
+  expect(annotations).toContain('index:org.example.kept=1')
+  expect(annotations.filter(a => !a.startsWith('index:'))).toEqual([])
+})
+
+test('a build that is not a merge has no imagetools command', () => {
+  expect(plan(ctx('push', 'refs/heads/main')).mergeArgvs).toEqual([])
 })
 
 test('the plan carries no secret values: the secret files are paths the shell fills', () => {
