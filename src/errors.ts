@@ -147,18 +147,11 @@ export function registryFailure(
   })
 }
 
-export interface FailureReport {
+/** `landed`: [] when nothing was pushed, undefined when unknown. */
+export interface FailureReport extends StepErrorDetails {
   phase: Phase
   /** One line: what failed. */
   headline: string
-  reason?: string
-  fix?: string
-  note?: string
-  /** Refs that landed before the failure ([] when nothing was pushed), undefined when unknown. */
-  landed?: string[]
-  notPushed?: string[]
-  /** docker's own report of the failure, line by line, shown as is. */
-  said?: string[]
   /** For an unexpected error: its stack, for the log only. */
   stack?: string
 }
