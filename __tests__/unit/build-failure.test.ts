@@ -4,9 +4,10 @@
 // output is the real one of the e2e engines (__tests__/fixtures/buildx).
 import { readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
+import { FakeRegistry } from './fake-registry.js'
 import { prepareStep, versionProbe } from './step-env.js'
 import { setCommandRunner } from '../../src/exec.js'
-import { setHttp, type HttpRequest, type HttpResponse } from '../../src/http.js'
+import { setHttp } from '../../src/http.js'
 import { runStep } from '../../src/main.js'
 
 const fixture = (name: string): string =>
@@ -32,11 +33,7 @@ async function run(
     }
     return { code: 0, stdout: '', stderr: '' }
   })
-  setHttp(async (url: string, req: HttpRequest = {}): Promise<HttpResponse> =>
-    req.method === 'POST'
-      ? { status: 202, headers: { location: new URL(url).pathname + 'u1' }, body: '' }
-      : { status: 200, headers: {}, body: '' }
-  )
+  setHttp(new FakeRegistry({ auth: 'none' }).http)
   const chunks: string[] = []
   const write = process.stdout.write.bind(process.stdout)
   process.stdout.write = ((c: string) => (chunks.push(String(c)), true)) as typeof write

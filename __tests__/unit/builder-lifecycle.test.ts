@@ -4,23 +4,15 @@
 import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { jest } from '@jest/globals'
+import { FakeRegistry } from './fake-registry.js'
 import { binfmtDir, prepareStep, versionProbe } from './step-env.js'
 import { setBinfmtDir } from '../../src/builder.js'
 import { setCommandRunner, type CommandOptions, type CommandResult } from '../../src/exec.js'
-import { setHttp, type HttpRequest, type HttpResponse } from '../../src/http.js'
+import { setHttp } from '../../src/http.js'
 import { runStep } from '../../src/main.js'
 
 const DIGEST = 'sha256:' + 'a'.repeat(64)
 const OK: CommandResult = { code: 0, stdout: '', stderr: '' }
-
-/** An anonymous registry that accepts the preflight and says every tag is at DIGEST. */
-async function registry(_url: string, req: HttpRequest = {}): Promise<HttpResponse> {
-  const method = req.method ?? 'GET'
-  if (method === 'POST') return { status: 202, headers: { location: '/v2/u/1' }, body: '' }
-  if (method === 'HEAD')
-    return { status: 200, headers: { 'docker-content-digest': DIGEST }, body: '' }
-  return { status: 200, headers: {}, body: '' }
-}
 
 interface Docker {
   /** The classic store's docker driver, unless set. */
@@ -105,7 +97,8 @@ beforeEach(() => {
   calls = []
   binfmt = binfmtDir([])
   previousBinfmt = setBinfmtDir(binfmt)
-  setHttp(registry)
+  // anonymous, accepts the preflight, every tag at DIGEST
+  setHttp(new FakeRegistry({ auth: 'none', anyTagAt: DIGEST }).http)
   prepareStep({ username: 'octo', token: 'secret-token-value' })
 })
 

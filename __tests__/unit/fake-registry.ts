@@ -1,8 +1,12 @@
-// A small registry + token service on 127.0.0.1 for unit tests, so the real fetch code runs.
-// It plays Distribution's answers (Basic or Bearer auth, blob uploads, manifest HEAD) and records
-// every request. `script` answers take precedence, to inject failures.
+// The one fake registry of the unit tests: a registry + token service that plays Distribution's
+// answers (Basic or Bearer auth, blob uploads and pushes, manifest HEAD, GET and PUT) and records
+// every request. `script` answers take precedence, to inject failures. Served on 127.0.0.1
+// (`start()`, so the real fetch code runs) or in process through the HTTP seam (`http`, for
+// `setHttp` in the tests that run the whole step against ghcr.io and other hosts).
+import { createHash } from 'node:crypto'
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http'
 import type { AddressInfo } from 'node:net'
+import type { Http, HttpResponse } from '../../src/http.js'
 
 export interface Recorded {
   method: string
@@ -41,6 +45,8 @@ export interface FakeRegistryOptions {
   absoluteLocation?: boolean
   /** The denial message for a repository that is not pushable. */
   denyMessage?: string
+  /** The digest of any tag neither `manifests` nor a push knows (as if every tag were there). */
+  anyTagAt?: string
 }
 
 const json = (res: ServerResponse, status: number, body: unknown, headers = {}): void => {
@@ -57,12 +63,19 @@ export class FakeRegistry {
   manifestBodies: Record<string, string> = {}
   private server: Server | undefined
   private tokens = new Map<string, { repo: string; actions: string[] }>()
+  /** Blobs pushed (by digest), and the digest of each manifest pushed, by `repo:tag`. */
+  readonly blobs = new Set<string>()
+  readonly pushed = new Map<string, string>()
   host = ''
 
   constructor(readonly opts: FakeRegistryOptions) {}
 
   async start(): Promise<this> {
-    this.server = createServer((req, res) => this.handle(req, res))
+    this.server = createServer((req, res) => {
+      const chunks: Buffer[] = []
+      req.on('data', (c: Buffer) => chunks.push(c))
+      req.on('end', () => this.handle(req, res, Buffer.concat(chunks)))
+    })
     await new Promise<void>(resolve => this.server!.listen(0, '127.0.0.1', resolve))
     this.host = `127.0.0.1:${(this.server.address() as AddressInfo).port}`
     return this
@@ -71,6 +84,34 @@ export class FakeRegistry {
   async stop(): Promise<void> {
     this.server?.closeAllConnections()
     await new Promise<void>(resolve => this.server?.close(() => resolve()))
+  }
+
+  /** The registry through the HTTP seam, no socket: `setHttp(registry.http)`. */
+  readonly http: Http = async (url, req = {}) => {
+    const u = new URL(url)
+    this.host = u.host
+    const body = Buffer.from(req.body ?? '')
+    return await new Promise<HttpResponse>((resolve, reject) => {
+      let status = 200
+      let headers: Record<string, string> = {}
+      const fakeReq = {
+        url: u.pathname + u.search,
+        method: req.method ?? 'GET',
+        headers: Object.fromEntries(
+          Object.entries(req.headers ?? {}).map(([k, v]) => [k.toLowerCase(), v])
+        ),
+        resume: () => undefined,
+        socket: { destroy: () => reject(new Error('socket hang up (ECONNRESET)')) }
+      }
+      const fakeRes = {
+        writeHead: (s: number, h: Record<string, string> = {}) => {
+          status = s
+          headers = Object.fromEntries(Object.entries(h).map(([k, v]) => [k.toLowerCase(), v]))
+        },
+        end: (text: string | Buffer = '') => resolve({ status, headers, body: String(text) })
+      }
+      this.handle(fakeReq as unknown as IncomingMessage, fakeRes as unknown as ServerResponse, body)
+    })
   }
 
   /** Requests other than the scripted ones, as `METHOD path` lines. */
@@ -82,7 +123,7 @@ export class FakeRegistry {
     return 'Basic ' + Buffer.from(`${this.opts.user}:${this.opts.password}`).toString('base64')
   }
 
-  private handle(req: IncomingMessage, res: ServerResponse): void {
+  private handle(req: IncomingMessage, res: ServerResponse, body?: Buffer): void {
     const url = new URL(req.url ?? '/', `http://${this.host}`)
     const method = req.method ?? 'GET'
     this.requests.push({
@@ -91,7 +132,6 @@ export class FakeRegistry {
       authorization: req.headers.authorization,
       accept: req.headers.accept
     })
-    req.resume()
     const scripted = this.script.find(
       s => (!s.method || s.method === method) && s.path.test(url.pathname) && (s.times ?? 1) > 0
     )
@@ -126,6 +166,12 @@ export class FakeRegistry {
           errors('DENIED', this.opts.denyMessage ?? 'permission_denied: write_package')
         )
       }
+      if (method === 'PUT') {
+        const digest = url.searchParams.get('digest') ?? ''
+        if (digest) this.blobs.add(digest)
+        res.writeHead(digest ? 201 : 400)
+        return void res.end()
+      }
       const location = `/v2/${repo}/blobs/uploads/upload-${id || '1'}`
       res.writeHead(202, {
         Location: this.opts.absoluteLocation ? `http://${this.host}${location}` : location,
@@ -133,12 +179,30 @@ export class FakeRegistry {
       })
       return void res.end()
     }
+    m = /^\/v2\/(.+)\/blobs\/(sha256:[0-9a-f]+)$/.exec(url.pathname)
+    if (m && method === 'HEAD') {
+      res.writeHead(this.blobs.has(m[2]) ? 200 : 404)
+      return void res.end()
+    }
     m = /^\/v2\/(.+)\/manifests\/([^/]+)$/.exec(url.pathname)
     if (m) {
       const [, repo, tag] = m
+      if (method === 'PUT') {
+        if (!access) return this.challenge(res, `repository:${repo}:pull,push`)
+        if (!this.may(access, repo, 'push')) return json(res, 403, errors('DENIED', 'denied'))
+        const digest = `sha256:${createHash('sha256')
+          .update(body ?? Buffer.alloc(0))
+          .digest('hex')}`
+        this.pushed.set(`${repo}:${decodeURIComponent(tag)}`, digest)
+        res.writeHead(201, { 'Docker-Content-Digest': digest })
+        return void res.end()
+      }
       if (!access) return this.challenge(res, `repository:${repo}:pull`)
       if (!this.may(access, repo, 'pull')) return json(res, 403, errors('DENIED', 'denied'))
-      const digest = this.opts.manifests?.[repo]?.[decodeURIComponent(tag)]
+      const digest =
+        this.pushed.get(`${repo}:${decodeURIComponent(tag)}`) ??
+        this.opts.manifests?.[repo]?.[decodeURIComponent(tag)] ??
+        this.opts.anyTagAt
       if (!digest) return json(res, 404, errors('MANIFEST_UNKNOWN', 'manifest unknown'))
       const headers: Record<string, string> = {
         'Content-Type': 'application/vnd.oci.image.index.v1+json'

@@ -1,10 +1,10 @@
 // The main step with docker stubbed at the exec seam: which commands run, in what order, and
 // what reaches them. (The real engine and registry are exercised by the e2e suite.)
 import { execFileSync } from 'node:child_process'
-import { createHash } from 'node:crypto'
 import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import { FakeRegistry } from './fake-registry.js'
 import { binfmtDir, prepareStep, versionProbe } from './step-env.js'
 import { setBinfmtDir } from '../../src/builder.js'
 import { setCommandRunner, type CommandOptions, type CommandResult } from '../../src/exec.js'
@@ -22,37 +22,12 @@ const DIGEST = 'sha256:' + 'a'.repeat(64)
 let calls: Call[]
 let httpCalls: string[]
 
-/**
- * The registry's HTTP API as the preflight, verify and our own push see it: anonymous, accepts
- * uploads, remembers blobs and the digest of each manifest PUT (tags default to DIGEST).
- */
-let blobs: Set<string>
-let manifests: Map<string, string>
+/** The registry as the preflight, verify and our own push see it: anonymous, every tag at DIGEST
+ * until a push says otherwise. Its requests are recorded as `METHOD path` lines. */
+let registry: FakeRegistry
 async function fakeRegistry(url: string, req: HttpRequest = {}): Promise<HttpResponse> {
-  const method = req.method ?? 'GET'
-  const u = new URL(url)
-  httpCalls.push(`${method} ${u.pathname}`)
-  const blob = /\/blobs\/(sha256:[0-9a-f]+)$/.exec(u.pathname)?.[1]
-  const tag = /\/manifests\/([^/]+)$/.exec(u.pathname)?.[1]
-  if (method === 'POST') {
-    return { status: 202, headers: { location: '/v2/acme/app/blobs/uploads/u1' }, body: '' }
-  }
-  if (method === 'HEAD' && blob)
-    return { status: blobs.has(blob) ? 200 : 404, headers: {}, body: '' }
-  if (method === 'HEAD' && tag) {
-    const digest = manifests.get(tag) ?? DIGEST
-    return { status: 200, headers: { 'docker-content-digest': digest }, body: '' }
-  }
-  if (method === 'PUT' && tag) {
-    const body = Buffer.from(req.body ?? '')
-    manifests.set(tag, `sha256:${createHash('sha256').update(body).digest('hex')}`)
-    return { status: 201, headers: {}, body: '' }
-  }
-  if (method === 'PUT') {
-    blobs.add(u.searchParams.get('digest') ?? '')
-    return { status: 201, headers: {}, body: '' }
-  }
-  return { status: method === 'DELETE' ? 204 : 200, headers: {}, body: '' }
+  httpCalls.push(`${req.method ?? 'GET'} ${new URL(url).pathname}`)
+  return registry.http(url, req)
 }
 /** Runs the main step with stdout captured (the workflow commands it writes), line by line. */
 async function runCapturingStdout(): Promise<string[]> {
@@ -96,8 +71,7 @@ beforeEach(() => {
   savedEnv = { ...process.env }
   calls = []
   httpCalls = []
-  blobs = new Set()
-  manifests = new Map()
+  registry = new FakeRegistry({ auth: 'none', anyTagAt: DIGEST })
   setHttp(fakeRegistry)
   outputFile = prepareStep({ username: 'octo', token: 'secret-token-value' }).outputFile
 })
@@ -116,7 +90,7 @@ test('login with the token on stdin, then one buildx build that pushes; outputs 
   expect(httpCalls).toEqual([
     'GET /v2/',
     'POST /v2/acme/app/blobs/uploads/',
-    'DELETE /v2/acme/app/blobs/uploads/u1',
+    'DELETE /v2/acme/app/blobs/uploads/upload-1',
     'GET /v2/',
     'HEAD /v2/acme/app/manifests/main',
     'HEAD /v2/acme/app/manifests/sha-ccccccc',
@@ -231,11 +205,15 @@ test('a transient push failure: the local image is pushed again by our client, r
     'save --output'
   ])
   // config and layer uploaded, the first manifest PUT retried, every tag at one digest
-  expect(blobs.size).toBe(2)
+  expect(registry.blobs.size).toBe(2)
   expect(httpCalls.filter(c => c.startsWith('PUT 503'))).toHaveLength(1)
-  expect(new Set(manifests.values()).size).toBe(1)
-  expect([...manifests.keys()].sort()).toEqual(['latest', 'main', 'sha-ccccccc'])
-  const digest = [...manifests.values()][0]
+  expect(new Set(registry.pushed.values()).size).toBe(1)
+  expect([...registry.pushed.keys()].sort()).toEqual([
+    'acme/app:latest',
+    'acme/app:main',
+    'acme/app:sha-ccccccc'
+  ])
+  const digest = [...registry.pushed.values()][0]
   expect(readFileSync(outputFile, 'utf8')).toContain(`ghcr.io/acme/app@${digest}`)
   expect(log.join('')).toMatch(new RegExp(`verified ghcr.io/acme/app:latest → ${digest}`))
 }, 20_000)
