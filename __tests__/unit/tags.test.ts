@@ -563,3 +563,48 @@ describe('the semver helper (tags and Buildx versions)', () => {
     expect(compareReleases(a, b)).toBe(expected)
   })
 })
+
+describe('edges of the tag language (from the mutation run, docs/mutation.md)', () => {
+  const result = (c: GitHubContext, tags: string[], flavor: string[] = []) =>
+    computeTags(env(c), tags, flavor)
+  const why = (c: GitHubContext, rule: string) =>
+    result(c, [rule]).skipped.find(s => s.rule === rule)?.why
+
+  it('a run of characters a tag cannot hold becomes one "-"', () => {
+    expect(names(EVENTS.pushMain, ['type=raw,value=a@@b  c'])).toEqual(['a-b-c'])
+  })
+  it('latest only once when a rule gives it and flavor latest=true adds it', () => {
+    expect(names(EVENTS.pushMain, ['type=raw,value=latest'], ['latest=true'])).toEqual(['latest'])
+  })
+  it('type=ref,event=tag on a tag push sets latest (flavor latest=auto)', () => {
+    expect(names(EVENTS.tag123, ['type=ref,event=tag'])).toEqual(['v1.2.3', 'latest'])
+  })
+  it('a semver rule with value= works on a branch push too', () => {
+    expect(names(EVENTS.pushMain, ['type=semver,pattern={{version}},value=v2.3.4'])).toEqual([
+      '2.3.4',
+      'latest'
+    ])
+  })
+  it('no tag: no version, no latest, no image refs', () => {
+    const r = result(EVENTS.pushFeature, ['type=ref,event=tag'])
+    expect(r.tags).toEqual([])
+    expect(r.version).toEqual({ main: undefined, partial: [], latest: false })
+    expect(r.imageRefs).toEqual([])
+  })
+  it('each rule that gives no tag says why', () => {
+    expect(why(EVENTS.tag123, 'type=edge')).toBe('not a branch push')
+    const noDefault = contextFromEnv(
+      { GITHUB_REPOSITORY: 'acme/app', GITHUB_EVENT_NAME: 'push', GITHUB_REF: 'refs/heads/main' },
+      {}
+    )
+    expect(why(noDefault, 'type=edge')).toBe('the default branch is unknown')
+    expect(why(EVENTS.tagRelease7, 'type=pep440,pattern={{version}}')).toBe(
+      '"release-7" is not a PEP 440 version'
+    )
+    const noSha = contextFromEnv(
+      { GITHUB_REPOSITORY: 'acme/app', GITHUB_EVENT_NAME: 'push', GITHUB_REF: 'refs/heads/main' },
+      { repository: { default_branch: 'main' } }
+    )
+    expect(why(noSha, 'type=sha')).toBe('no commit sha (GITHUB_SHA is empty)')
+  })
+})
