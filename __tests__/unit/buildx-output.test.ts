@@ -441,3 +441,31 @@ describe('isTransientPushFailure of real outputs', () => {
     expect(isTransientPushFailure(output, false)).toBe(true)
   })
 })
+
+describe('readBuildxFailure: the parts buildx output may lack', () => {
+  test('no ` > step:` block: the step is the one whose progress says ERROR', () => {
+    const f = readBuildxFailure(
+      [
+        '#4 [1/2] FROM docker.io/library/alpine',
+        '#4 DONE 0.1s',
+        '#5 [2/2] RUN make',
+        '#5 ERROR: process "/bin/sh -c make" did not complete successfully: exit code: 2',
+        'ERROR: failed to solve: process "/bin/sh -c make" did not complete successfully: exit code: 2'
+      ].join('\n')
+    )
+    expect(f.step).toBe('[2/2] RUN make')
+    expect(f.stage).toBe('build')
+    expect(f.location).toBe('')
+    expect(f.message).toBe('process "/bin/sh -c make" did not complete successfully: exit code: 2')
+  })
+
+  test.each(['trixie-run-fails', 'bookworm-copy-missing'])(
+    "%s: the report drops buildx's ------ frames and never shows two blank lines in a row",
+    name => {
+      const report = readBuildxFailure(fixture(name)).report
+      expect(report).not.toContain('------')
+      expect(report[0]).not.toBe('')
+      expect(report.some((l, i) => l === '' && report[i + 1] === '')).toBe(false)
+    }
+  )
+})
