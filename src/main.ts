@@ -110,8 +110,9 @@ async function main(run: Run): Promise<void> {
   }
   const secretsDir = join(workDir, 'secrets')
   const now = new Date()
-  const makePlan = (repo: RepoInfo | undefined): Plan =>
+  const makePlan = (repo: RepoInfo | undefined, draft = false): Plan =>
     computePlan({
+      draft,
       settings,
       ctx,
       repo,
@@ -125,7 +126,7 @@ async function main(run: Run): Promise<void> {
   // Made without the repository API's answer, the draft validates every input before the first
   // network call. Its tags and push decision are not used: the API's answer (the default branch)
   // can change them. Only the logins and the preflight start from it, beside the API call.
-  const draft = makePlan(undefined)
+  const draft = makePlan(undefined, true)
   run.plan = draft
   // A fork's pull request has no secrets: an empty token is an error only when pushing.
   if ((draft.push || settings.checkOnly) && !settings.dryRun) {
@@ -133,7 +134,7 @@ async function main(run: Run): Promise<void> {
   }
   if (settings.cleanup.mode === 'only') {
     run.phase = 'cleanup' // alone: no build, no login; the registry is read with our own client
-    core.appendSummary(await cleanupPhase(settings, ctx, draft, undefined))
+    core.appendSummary(await cleanupPhase(settings, ctx, makePlan(undefined), undefined))
     return
   }
   // Asked on the first call: in a build, only once the docker commands have started (setup.ts).
@@ -145,7 +146,7 @@ async function main(run: Run): Promise<void> {
         `repository facts not read (${answer.problem}): the description, licenses and url labels are left out`
       )
     }
-    const plan = answer.repo ? makePlan(answer.repo) : draft
+    const plan = makePlan(answer.repo) // without an answer: the fallback, decided now
     run.plan = plan
     printPlan(plan, settings.dryRun)
     return plan

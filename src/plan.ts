@@ -14,7 +14,14 @@ import {
   normalizeRegistry,
   type Notice
 } from './image-names.js'
-import { checkImageRefs, computeTags, parseImages, type TagOut } from './tags/index.js'
+import {
+  checkImageRefs,
+  computeTags,
+  defaultBranchKnown,
+  imageNames,
+  parseImages,
+  type TagOut
+} from './tags/index.js'
 import { applyUserPairs, computeLabels } from './labels.js'
 import { annotationArg, computeAnnotations, type Annotation, type KeyValue } from './annotations.js'
 import { decidePush } from './push-decision.js'
@@ -82,6 +89,12 @@ export interface PlanInput {
   secretsDir: string
   /** A tag unique to this run, for an image that only the local store may hold. */
   localTag: string
+  /**
+   * The draft: made before the repository API answers, to validate the inputs. When neither the
+   * payload nor the event gives the default branch, what it decides (no tag, so nothing to push;
+   * every image disabled) fails only the plan made with the answer (issue 16).
+   */
+  draft?: boolean
   /** The runner's `process.arch` (what runs without an emulator); default this process's. */
   nodeArch?: string
 }
@@ -94,9 +107,11 @@ export function computePlan(input: PlanInput): Plan {
     : defaultRegistry(ctx.serverUrl, notices)
 
   const tagEnv = { ctx, now, repo, prHeadSha: input.prHeadSha }
-  const imageEntries = settings.images.length
+  const waits = input.draft === true && !defaultBranchKnown(tagEnv) // for the API's answer
+  let imageEntries = settings.images.length
     ? parseImages(tagEnv, settings.images)
     : defaultImage(registry, ctx)
+  if (waits && imageEntries.length === 0) imageEntries = imageNames(settings.images)
   const images = normalizeImages(imageEntries, registry, !!settings.registry, notices)
   if (images.length === 0) {
     throw new InputError('images: every image is disabled: enable at least one image')
@@ -119,7 +134,7 @@ export function computePlan(input: PlanInput): Plan {
       : 'build'
   // A push by digest carries no tags (the merge job tags the index).
   const noTag = mode === 'push-by-digest' ? undefined : tagResult.noTag
-  const { push, reason } = decidePush(settings, ctx, noTag)
+  const { push, reason } = decidePush(settings, ctx, noTag, waits)
   if (push && !settings.dryRun && settings.token === '') {
     // Empty, not unset: a secret that is not there. Never replaced by the job token.
     const input = settings.tokenInput
@@ -127,7 +142,7 @@ export function computePlan(input: PlanInput): Plan {
       `${input}: empty: leave the input unset to use github.token, or pass a secret, e.g. ${input}: \${{ secrets.GHCR_TOKEN }}`
     )
   }
-  if (mode !== 'build' && !push) {
+  if (mode !== 'build' && !push && !waits) {
     throw new InputError(
       `${mode === 'merge' ? 'merge-digests' : 'push-by-digest'}: only works when pushing, but ${reason}: set push: true or drop the input`
     )

@@ -33,9 +33,10 @@ function forkName(ctx: GitHubContext): string | undefined {
 export function decidePush(
   settings: Settings,
   ctx: GitHubContext,
-  noTag: string | undefined // why no rule gave a tag on this event
+  noTag: string | undefined, // why no rule gave a tag on this event
+  waits = false // a draft that leaves the decision to the API's answer
 ): { push: boolean; reason: string } {
-  if (noTag && settings.push === 'true') {
+  if (noTag && settings.push === 'true' && !waits) {
     throw new InputError(
       `push: true, but ${noTag}: add a rule that gives a tag on this event (e.g. type=sha), or set push: auto to build without pushing`
     )

@@ -165,6 +165,12 @@ function parseImageLines(lines: string[]): Array<{ name: string; enable: string 
   return lines.map(line => atLine('images', line, () => parseImageLine(line)))
 }
 
+/** Whether the payload or the event gives the default branch (else only the repository API). */
+export const defaultBranchKnown = (env: TagEnv): boolean => resolve(env).defaultBranch !== undefined
+
+/** Every image of `images`, enabled or not. */
+export const imageNames = (lines: string[]): string[] => parseImageLines(lines).map(i => i.name)
+
 /** Parses `images` lines (`ghcr.io/o/app` or `name=ghcr.io/o/app,enable=false`) → enabled names. */
 export function parseImages(env: TagEnv, lines: string[]): string[] {
   const r = resolve(env)
