@@ -14,13 +14,15 @@ export function isForkPullRequest(ctx: GitHubContext): boolean {
   return forkName(ctx) !== undefined
 }
 
-/** The fork's name for a forked pull request ('an unknown repository' when missing), else undefined. */
+/** Which fork a forked pull request comes from ('the fork o/r'), else undefined. */
 function forkName(ctx: GitHubContext): string | undefined {
   const pr = ctx.payload?.pull_request
   const head = pr?.head?.repo?.full_name
   const base = pr?.base?.repo?.full_name ?? `${ctx.owner}/${ctx.repo}`
-  if (typeof head !== 'string' || head === '') return 'an unknown repository'
-  return head.toLowerCase() === String(base).toLowerCase() ? undefined : head
+  if (typeof head !== 'string' || head === '') {
+    return 'a fork the payload does not name (no head repository: a deleted fork?)'
+  }
+  return head.toLowerCase() === String(base).toLowerCase() ? undefined : `the fork ${head}`
 }
 
 /**
@@ -46,7 +48,7 @@ export function decidePush(
   if (noTag) return { push: false, reason: `push: auto, and ${noTag}: building without pushing` }
   const event = ctx.eventName
   if (event === 'pull_request_target') {
-    const from = isForkPullRequest(ctx) ? ` from the fork ${forkName(ctx)}` : ''
+    const from = isForkPullRequest(ctx) ? ` from ${forkName(ctx)}` : ''
     return {
       push: false,
       reason: `push: auto never pushes on pull_request_target (this one${from}): the event runs with the base repository's write token, and the image may hold the pull request's code; building without pushing (set push: true to push anyway, only for code you trust)`
@@ -55,7 +57,7 @@ export function decidePush(
   if (isForkPullRequest(ctx)) {
     return {
       push: false,
-      reason: `push: auto and this ${event} comes from the fork ${forkName(ctx)}: its code is not the repository's own (and its token cannot write packages); building without pushing (set push: true to push anyway)`
+      reason: `push: auto and this ${event} comes from ${forkName(ctx)}: its code is not the repository's own (and its token cannot write packages); building without pushing (set push: true to push anyway)`
     }
   }
   return { push: true, reason: `push: auto on ${event || 'this'} event` }

@@ -92,8 +92,8 @@ describe('push decision', () => {
       /never pushes on pull_request_target \(this one\)/
     ],
     ['pull_request_target', fork, { push: 'true' }, true, /^push: true$/],
-    ['pull_request', deleted, {}, false, /from the fork an unknown repository/],
-    ['pull_request', {}, {}, false, /from the fork an unknown repository/],
+    ['pull_request', deleted, {}, false, /from a fork the payload does not name/],
+    ['pull_request', {}, {}, false, /from a fork the payload does not name/],
     [
       'pull_request_review',
       fork,

@@ -150,7 +150,7 @@ const ROWS: Array<[string, Row]> = [
   ],
   [
     '2 pull_request whose head repository was deleted (head.repo null) → not pushed',
-    { ...prRow('pull_request', null), check: notPushed(/fork an unknown repository/) }
+    { ...prRow('pull_request', null), check: notPushed(/from a fork the payload does not name/) }
   ],
   [
     '2 pull_request_review from a fork → not pushed',
