@@ -44,6 +44,11 @@ export function requireCredentials(settings: Settings, plan: Plan): void {
     plan.registries.includes(l.registry)
   )) {
     const { username, token } = credentialsFor(settings, plan, registry)
+    if (source === 'registry-auth' && (!username || !token)) {
+      throw new InputError(
+        `${emptyCredential(settings, registry, source, token)} is empty, and the step pushes to ${registry}: pass a secret that is set (pull requests from forks get none; push: auto does not push them)`
+      )
+    }
     if (source === 'github' && (!username || !token)) {
       throw new InputError(
         `github-token: ${registry} images log in as github.actor with github-token, and ${username ? 'github-token' : 'GITHUB_ACTOR'} is empty: leave github-token unset, or add ${registry} to registry-auth`
@@ -61,6 +66,29 @@ export function requireCredentials(settings: Settings, plan: Plan): void {
       )
     }
   }
+}
+
+/** The input that left a registry's credentials empty. */
+function emptyCredential(settings: Settings, registry: string, source: string, token: string) {
+  if (source === 'registry-auth')
+    return `registry-auth: the ${registry} entry's ${token ? 'username' : 'password'}`
+  if (source === 'github') return token ? 'GITHUB_ACTOR' : 'github-token'
+  return token ? 'username' : settings.tokenInput
+}
+
+/**
+ * A warning for each login skipped because its credentials are empty (a secret that is not set):
+ * only where nothing is pushed (requireCredentials refuses the others). The build goes on.
+ */
+export function skippedLogins(settings: Settings, plan: Plan): string[] {
+  return plan.logins.flatMap(({ registry, source }) => {
+    if (plan.push && plan.registries.includes(registry)) return []
+    const { username, token } = credentialsFor(settings, plan, registry)
+    if (username && token) return []
+    return [
+      `${emptyCredential(settings, registry, source, token)} is empty and nothing is pushed to ${registry}: building without a login to it`
+    ]
+  })
 }
 
 /** What our own registry client needs to talk to `image` (host/repository). */

@@ -55,7 +55,7 @@ function scalar(text: string, where: string): string {
   return plain
 }
 
-/** Parses `registry-auth`; entries are checked (known keys, no duplicates, nothing empty). */
+/** Parses `registry-auth`; entries are checked (known keys, no duplicates, nothing missing). */
 export function parseRegistryAuth(text: string, notices: Notice[] = []): RegistryAuthEntry[] {
   const raw: Array<{ line: number; fields: Map<string, string> }> = []
   let keyColumn = -1
@@ -106,10 +106,12 @@ export function parseRegistryAuth(text: string, notices: Notice[] = []): Registr
       notices,
       'registry-auth'
     )
+    // Given but empty is a secret that is not set (a fork's pull request gets none): refused
+    // only when pushing to that registry (credentials.ts).
     const username = fields.get('username') ?? ''
     const password = fields.get('password') ?? ''
-    if (!username || !password) {
-      const missing = !username ? 'username' : 'password'
+    if (!fields.has('username') || !fields.has('password')) {
+      const missing = !fields.has('username') ? 'username' : 'password'
       fail(
         `registry-auth: ${where} (${registry}) has no ${missing}: give registry, username and password`
       )

@@ -12,7 +12,7 @@ export function maskSecrets(settings: Settings): void {
     core.addCredential(Buffer.from(`${settings.username}:${settings.token}`).toString('base64'))
   }
   core.addCredential(settings.githubToken)
-  for (const { username, password } of settings.registryAuth) {
+  for (const { username, password } of settings.registryAuth.filter(e => e.password)) {
     core.addCredential(password)
     core.addCredential(Buffer.from(`${username}:${password}`).toString('base64'))
   }

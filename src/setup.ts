@@ -12,7 +12,8 @@ import {
   credentialsFor,
   login,
   preflightImage,
-  requireCredentials
+  requireCredentials,
+  skippedLogins
 } from './credentials.js'
 import * as docker from './docker.js'
 import type { Phase } from './errors.js'
@@ -101,11 +102,7 @@ export async function setUp(input: SetupInput): Promise<Setup> {
     if (draft.push && settings.preflight) preflight(draft).catch(ignore)
     plan = await input.finalPlan()
     if (plan.push) requireCredentials(settings, plan)
-    else if (!settings.token) {
-      core.warning(
-        `${settings.tokenInput} is empty and nothing is pushed: building without a login`
-      )
-    }
+    for (const skipped of skippedLogins(settings, plan)) core.warning(skipped)
     input.enter('login')
     const pushProven = plan.push && settings.preflight
     const final = plan

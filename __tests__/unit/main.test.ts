@@ -410,7 +410,7 @@ test("a fork's pull request with an empty password secret: built, no login, no j
   const log = (await runCapturingStdout()).join('')
   expect(process.exitCode).toBeUndefined()
   expect(log).toContain(
-    '::warning::password is empty and nothing is pushed: building without a login'
+    '::warning::password is empty and nothing is pushed to ghcr.io: building without a login to it'
   )
   expect(calls.map(c => c.args[0])).toEqual(['buildx'])
   expect(calls[0].args).not.toContain('--push')

@@ -45,6 +45,12 @@ describe('parseRegistryAuth reads what YAML reads', () => {
     expect(parseRegistryAuth(text).map(e => e.registry)).toEqual(['docker.io', 'ghcr.io'])
   })
 
+  test('a given but empty password (a secret that is not set, as on a fork PR) is read as empty', () => {
+    expect(parseRegistryAuth('- registry: docker.io\n  username: u\n  password: ')).toEqual([
+      { registry: 'docker.io', username: 'u', password: '' }
+    ])
+  })
+
   // Every one of these is refused; none of the messages may show the secret.
   test.each([
     [

@@ -182,6 +182,37 @@ const ROWS: Array<[string, Row]> = [
       }
     }
   ],
+  [
+    '3 fork pull request, "Docker Hub too" with its secret empty (registry-auth password: ) → built without logins, a warning naming docker.io',
+    {
+      ...prRow('pull_request', { full_name: 'attacker/app' }),
+      inputs: {
+        token: '',
+        images: 'ghcr.io/acme/app\ndocker.io/acme/app',
+        'registry-auth': '- registry: docker.io\n  username: acmebot\n  password: '
+      },
+      check: r => {
+        expect(r.main.code).toBe(0)
+        expect(errors(r)).toEqual([])
+        expect(r.docker.filter(c => c.args[0] === 'login')).toEqual([])
+        expect(builds(r)).toHaveLength(1)
+        const warnings = runnerCommands(r.main.stdout).commands.filter(c => c.name === 'warning')
+        expect(warnings.map(w => w.data)).toContainEqual(
+          expect.stringMatching(/^registry-auth: the docker\.io entry's password is empty/)
+        )
+      }
+    }
+  ],
+  [
+    '3 a push with an empty registry-auth password → input error naming registry-auth and docker.io',
+    {
+      inputs: {
+        images: 'ghcr.io/acme/app\ndocker.io/acme/app',
+        'registry-auth': '- registry: docker.io\n  username: acmebot\n  password: '
+      },
+      check: inputError('registry-auth', /docker\.io entry's password is empty/)
+    }
+  ],
   // ------------------------------------------------------------ 4. state from a (former) post step
   [
     '4 STATE_workDir, STATE_registry, STATE_isPost → nothing outside its own directory removed, no flag to docker',
