@@ -4,6 +4,7 @@
 // GITHUB_* values) is cleaned of control characters here, once, before it can reach a label,
 // a log line or the summary (a newline there would start a line the runner reads as a command).
 import { readFileSync } from 'node:fs'
+import { StepError } from './errors.js'
 
 /**
  * Control characters (C0, DEL, C1), the Unicode line and paragraph separators and the bidi
@@ -80,8 +81,10 @@ export function loadContext(env: Env = process.env): GitHubContext {
     try {
       payload = JSON.parse(readFileSync(path, 'utf8'))
     } catch (e) {
-      throw new Error(
-        `cannot read the event payload GITHUB_EVENT_PATH=${path}: ${(e as Error).message}`
+      // The runner writes this file; a bad one comes from a hand-made run (act, a local script).
+      throw new StepError(
+        'inputs',
+        `GITHUB_EVENT_PATH=${path}: cannot read the event payload (${(e as Error).message}): point it at the event's JSON file, or leave it unset`
       )
     }
   }
