@@ -42,7 +42,7 @@ const PERMANENT =
   /\bdenied\b|permission_denied|unauthori[sz]ed|unauthenticated|authentication required|no basic auth credentials|incorrect username or password|\b401 Unauthorized|\b403 Forbidden|invalid reference|repository name must be lowercase|name unknown|name invalid|manifest invalid/i
 
 const TRANSIENT =
-  /\b50[0234] (?:Internal|Bad|Service|Gateway)|internal server error|bad gateway|service unavailable|gateway time-?out|connection reset|connection refused|broken pipe|unexpected EOF|": EOF\b|TLS handshake timeout|i\/o timeout|context deadline exceeded|Client\.Timeout exceeded|server misbehaving|cannot reuse body|\bE(?:CONNRESET|CONNREFUSED|TIMEDOUT|PIPE|AI_AGAIN)\b|UND_ERR_SOCKET/i
+  /\b50[0234] (?:Internal|Bad|Service|Gateway)|internal server error|bad gateway|service unavailable|gateway time-?out|connection reset|connection refused|use of closed network connection|broken pipe|unexpected EOF|": EOF\b|TLS handshake timeout|i\/o timeout|context deadline exceeded|Client\.Timeout exceeded|server misbehaving|cannot reuse body|\bE(?:CONNRESET|CONNREFUSED|TIMEDOUT|PIPE|AI_AGAIN)\b|UND_ERR_SOCKET/i
 
 /** Classifies the output of a failed `docker login` or `docker buildx build --push`. Permanent wins over transient. */
 export function classifyDockerOutput(text: string): 'transient' | 'permanent' | 'unknown' {

@@ -204,6 +204,11 @@ describe('classifyDockerOutput', () => {
     ['GHCR: 403 Forbidden: You have exceeded a secondary rate limit', 'transient'],
     ['write tcp 172.17.0.2:41546->140.82.113.34:443: write: connection reset by peer', 'transient'],
     ['dial tcp 127.0.0.1:5000: connect: connection refused', 'transient'],
+    // Go's error when the peer reset the connection under a write: seen from buildx's push
+    [
+      'ERROR: write tcp 127.0.0.1:46200->127.0.0.1:45391: use of closed network connection',
+      'transient'
+    ],
     ['failed to copy: unexpected EOF', 'transient'],
     ['Get "https://ghcr.io/v2/": EOF', 'transient'],
     ['Get "https://ghcr.io/v2/": net/http: TLS handshake timeout', 'transient'],
