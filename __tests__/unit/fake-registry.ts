@@ -2,14 +2,19 @@
 // answers (Basic or Bearer auth, blob uploads and pushes, manifest HEAD, GET and PUT) and records
 // every request. `script` answers take precedence, to inject failures. Served on 127.0.0.1
 // (`start()`, so the real fetch code runs) or in process through the HTTP seam (`http`, for
-// `setHttp` in the tests that run the whole step against ghcr.io and other hosts).
+// `setHttp` in the tests that run the whole step against ghcr.io and other hosts; several
+// registries, or a registry and the GitHub API stand-in, are combined there with `byHost`).
+// Options play other registries: Docker Hub's token service on another host (`realm`,
+// `service`, `refusal`), a blob store on another origin (`uploadLocation`).
 import { createHash } from 'node:crypto'
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http'
 import type { AddressInfo } from 'node:net'
+import { NetworkError } from '../../src/errors.js'
 import type { Http, HttpResponse } from '../../src/http.js'
 
 export interface Recorded {
   method: string
+  host: string
   path: string
   authorization?: string
   accept?: string
@@ -20,7 +25,8 @@ export interface Scripted {
   path: RegExp
   status: number
   headers?: Record<string, string>
-  body?: string
+  /** The answer's body, or made from the request (a registry that quotes what it is sent). */
+  body?: string | ((r: Recorded) => string)
   /** How many requests this answers (default 1). */
   times?: number
   /** Destroy the socket instead of answering (a connection reset). */
@@ -47,6 +53,32 @@ export interface FakeRegistryOptions {
   denyMessage?: string
   /** The digest of any tag neither `manifests` nor a push knows (as if every tag were there). */
   anyTagAt?: string
+  /** The token service's URL in the Bearer challenge (default this fake's `/token`); Docker Hub: another host. */
+  realm?: string
+  /** The service name in the challenge, checked on a token request (default `fake-registry`). */
+  service?: string
+  /** The token service's answer to bad credentials (default 403 DENIED, like GHCR). */
+  refusal?: { status: number; body: string }
+  /** The value of every token issued (default `tok-1`, `tok-2`, …). */
+  issuedToken?: string
+  /** Location of a new upload on another origin (a blob store, as S3 behind some registries):
+   * requests to that origin store the blob whatever their credentials. */
+  uploadLocation?: string
+}
+
+/** Several fakes behind one HTTP seam, by host; any other host is not found, as DNS would say. */
+export function byHost(routes: Record<string, Http>): Http {
+  return async (url, req = {}) => {
+    const route = routes[new URL(url).host]
+    if (!route) {
+      throw new NetworkError(
+        'ENOTFOUND',
+        url,
+        `${req.method ?? 'GET'} ${url}: no such host (ENOTFOUND)`
+      )
+    }
+    return route(url, req)
+  }
 }
 
 const json = (res: ServerResponse, status: number, body: unknown, headers = {}): void => {
@@ -89,7 +121,7 @@ export class FakeRegistry {
   /** The registry through the HTTP seam, no socket: `setHttp(registry.http)`. */
   readonly http: Http = async (url, req = {}) => {
     const u = new URL(url)
-    this.host = u.host
+    this.host ||= u.host
     const body = Buffer.from(req.body ?? '')
     return await new Promise<HttpResponse>((resolve, reject) => {
       let status = 200
@@ -97,9 +129,12 @@ export class FakeRegistry {
       const fakeReq = {
         url: u.pathname + u.search,
         method: req.method ?? 'GET',
-        headers: Object.fromEntries(
-          Object.entries(req.headers ?? {}).map(([k, v]) => [k.toLowerCase(), v])
-        ),
+        headers: {
+          host: u.host,
+          ...Object.fromEntries(
+            Object.entries(req.headers ?? {}).map(([k, v]) => [k.toLowerCase(), v])
+          )
+        },
         resume: () => undefined,
         socket: { destroy: () => reject(new Error('socket hang up (ECONNRESET)')) }
       }
@@ -119,6 +154,10 @@ export class FakeRegistry {
     return this.requests.map(r => `${r.method} ${r.path}`)
   }
 
+  private get service(): string {
+    return this.opts.service ?? 'fake-registry'
+  }
+
   private get basic(): string {
     return 'Basic ' + Buffer.from(`${this.opts.user}:${this.opts.password}`).toString('base64')
   }
@@ -126,12 +165,14 @@ export class FakeRegistry {
   private handle(req: IncomingMessage, res: ServerResponse, body?: Buffer): void {
     const url = new URL(req.url ?? '/', `http://${this.host}`)
     const method = req.method ?? 'GET'
-    this.requests.push({
+    const recorded: Recorded = {
       method,
+      host: req.headers.host ?? this.host,
       path: url.pathname + url.search,
       authorization: req.headers.authorization,
       accept: req.headers.accept
-    })
+    }
+    this.requests.push(recorded)
     const scripted = this.script.find(
       s => (!s.method || s.method === method) && s.path.test(url.pathname) && (s.times ?? 1) > 0
     )
@@ -142,10 +183,19 @@ export class FakeRegistry {
         return
       }
       res.writeHead(scripted.status, scripted.headers)
-      res.end(scripted.body ?? '')
+      const text = scripted.body
+      res.end(typeof text === 'function' ? text(recorded) : (text ?? ''))
       return
     }
-    if (url.pathname === '/token') return this.token(req, url, res)
+    const store = this.opts.uploadLocation && new URL(this.opts.uploadLocation)
+    if (store && recorded.host === store.host) {
+      const digest = method === 'PUT' ? (url.searchParams.get('digest') ?? '') : ''
+      if (digest) this.blobs.add(digest)
+      res.writeHead(digest ? 201 : 400)
+      return void res.end()
+    }
+    const tokenPath = this.opts.realm ? new URL(this.opts.realm).pathname : '/token'
+    if (url.pathname === tokenPath) return this.token(req, url, res)
     const access = this.access(req)
     if (url.pathname === '/v2/') {
       if (!access) return this.challenge(res, 'registry:catalog:*')
@@ -174,7 +224,9 @@ export class FakeRegistry {
       }
       const location = `/v2/${repo}/blobs/uploads/upload-${id || '1'}`
       res.writeHead(202, {
-        Location: this.opts.absoluteLocation ? `http://${this.host}${location}` : location,
+        Location:
+          this.opts.uploadLocation ??
+          (this.opts.absoluteLocation ? `http://${this.host}${location}` : location),
         'Docker-Upload-UUID': 'upload-1'
       })
       return void res.end()
@@ -194,6 +246,7 @@ export class FakeRegistry {
           .update(body ?? Buffer.alloc(0))
           .digest('hex')}`
         this.pushed.set(`${repo}:${decodeURIComponent(tag)}`, digest)
+        this.manifestBodies[`${repo}:${tag}`] = (body ?? Buffer.alloc(0)).toString()
         res.writeHead(201, { 'Docker-Content-Digest': digest })
         return void res.end()
       }
@@ -241,7 +294,7 @@ export class FakeRegistry {
     const header =
       this.opts.auth === 'basic'
         ? 'Basic realm="fake"'
-        : `Bearer realm="http://${this.host}/token",service="fake-registry",scope="${scope}"`
+        : `Bearer realm="${this.opts.realm ?? `http://${this.host}/token`}",service="${this.service}",scope="${scope}"`
     json(res, 401, errors('UNAUTHORIZED', 'authentication required'), {
       'WWW-Authenticate': header
     })
@@ -250,13 +303,20 @@ export class FakeRegistry {
   // Like GHCR: bad credentials are refused; good ones get a token even when the user may only
   // pull (the upload then answers 403).
   private token(req: IncomingMessage, url: URL, res: ServerResponse): void {
-    if (req.headers.authorization !== this.basic) return json(res, 403, errors('DENIED', 'denied'))
+    if (req.headers.authorization !== this.basic) {
+      const refusal = this.opts.refusal ?? {
+        status: 403,
+        body: JSON.stringify(errors('DENIED', 'denied'))
+      }
+      res.writeHead(refusal.status, { 'Content-Type': 'application/json' })
+      return void res.end(refusal.body)
+    }
     const scope = url.searchParams.get('scope') ?? ''
     const m = /^repository:(.+):([a-z,*]+)$/.exec(scope)
-    if (!m || url.searchParams.get('service') !== 'fake-registry') {
+    if (!m || url.searchParams.get('service') !== this.service) {
       return json(res, 400, errors('BAD_REQUEST', 'bad scope or service'))
     }
-    const token = `tok-${this.tokens.size + 1}`
+    const token = this.opts.issuedToken ?? `tok-${this.tokens.size + 1}`
     this.tokens.set(token, { repo: m[1], actions: m[2].split(',') })
     json(res, 200, { [this.opts.tokenField ?? 'token']: token })
   }

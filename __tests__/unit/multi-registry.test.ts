@@ -6,6 +6,7 @@ import { readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { prepareStep, versionProbe } from './step-env.js'
 import { setCommandRunner, type CommandOptions, type CommandResult } from '../../src/exec.js'
+import { byHost, FakeRegistry } from './fake-registry.js'
 import { setHttp, type HttpRequest, type HttpResponse } from '../../src/http.js'
 import { runStep } from '../../src/main.js'
 
@@ -16,41 +17,34 @@ const REGISTRY_AUTH = `- registry: docker.io\n  username: acmebot\n  password: $
 let http: string[]
 let docker: Array<{ args: string[]; opts?: CommandOptions; config: string }>
 let savedEnv: NodeJS.ProcessEnv
-let hubPassword: string
 
-const basic = (user: string, pass: string): string =>
-  'Basic ' + Buffer.from(`${user}:${pass}`).toString('base64')
-
-/** ghcr.io (anonymous, for brevity) and Docker Hub (Bearer, through auth.docker.io). */
-async function registries(url: string, req: HttpRequest = {}): Promise<HttpResponse> {
-  const u = new URL(url)
-  const method = req.method ?? 'GET'
-  const auth = req.headers?.Authorization
-  http.push(`${method} ${u.host}${u.pathname}${u.search}${auth ? ` [${auth.split(' ')[0]}]` : ''}`)
-  if (u.host === 'auth.docker.io') {
-    if (auth !== basic('acmebot', hubPassword)) {
-      return { status: 401, headers: {}, body: '{"details":"incorrect username or password"}' }
-    }
-    return { status: 200, headers: {}, body: '{"token":"hub-bearer"}' }
-  }
-  if (u.host === 'registry-1.docker.io' && auth !== 'Bearer hub-bearer') {
-    return {
-      status: 401,
-      headers: {
-        'www-authenticate':
-          'Bearer realm="https://auth.docker.io/token",service="registry.docker.io"'
-      },
-      body: ''
-    }
-  }
-  if (u.host !== 'registry-1.docker.io' && u.host !== 'ghcr.io') {
-    return { status: 404, headers: {}, body: 'no such host here' }
-  }
-  if (method === 'POST') return { status: 202, headers: { location: `${u.pathname}u1` }, body: '' }
-  if (method === 'HEAD') {
-    return { status: 200, headers: { 'docker-content-digest': DIGEST }, body: '' }
-  }
-  return { status: method === 'DELETE' ? 204 : 200, headers: {}, body: '' }
+/** ghcr.io (anonymous, for brevity) and Docker Hub (Bearer, its tokens from auth.docker.io),
+ * each request recorded as `METHOD host path [scheme]`. */
+function registries(hubPassword: string): void {
+  const ghcr = new FakeRegistry({ auth: 'none', anyTagAt: DIGEST })
+  const hub = new FakeRegistry({
+    auth: 'bearer',
+    user: 'acmebot',
+    password: hubPassword,
+    pushable: ['acme/app'],
+    anyTagAt: DIGEST,
+    realm: 'https://auth.docker.io/token',
+    service: 'registry.docker.io',
+    refusal: { status: 401, body: '{"details":"incorrect username or password"}' }
+  })
+  const route = byHost({
+    'ghcr.io': ghcr.http,
+    'registry-1.docker.io': hub.http,
+    'auth.docker.io': hub.http
+  })
+  setHttp(async (url: string, req: HttpRequest = {}): Promise<HttpResponse> => {
+    const u = new URL(url)
+    const auth = req.headers?.Authorization
+    http.push(
+      `${req.method ?? 'GET'} ${u.host}${u.pathname}${u.search}${auth ? ` [${auth.split(' ')[0]}]` : ''}`
+    )
+    return route(url, req)
+  })
 }
 
 let loginsAtOnce: number
@@ -100,8 +94,7 @@ beforeEach(() => {
   savedEnv = { ...process.env }
   http = []
   docker = []
-  hubPassword = HUB_PAT
-  setHttp(registries)
+  registries(HUB_PAT)
   outputFile = prepareStep({
     username: 'octo',
     token: 'job-token-value',
@@ -141,7 +134,7 @@ test('ghcr.io and Docker Hub: each logged in with its own credentials, one build
     'GET registry-1.docker.io/v2/',
     'GET auth.docker.io/token?service=registry.docker.io&scope=repository%3Aacme%2Fapp%3Apull%2Cpush [Basic]',
     'POST registry-1.docker.io/v2/acme/app/blobs/uploads/ [Bearer]',
-    'DELETE registry-1.docker.io/v2/acme/app/blobs/uploads/u1 [Bearer]',
+    'DELETE registry-1.docker.io/v2/acme/app/blobs/uploads/upload-1 [Bearer]',
     'GET registry-1.docker.io/v2/'
   ])
   expect(hub).toContain('HEAD registry-1.docker.io/v2/acme/app/manifests/stable [Bearer]')
@@ -164,7 +157,7 @@ test('ghcr.io and Docker Hub: each logged in with its own credentials, one build
 })
 
 test('a wrong Docker Hub password: the step fails before the build, naming docker.io; nothing built', async () => {
-  hubPassword = 'the-right-one'
+  registries('the-right-one')
   fakeDocker(args =>
     args.at(-1) === 'https://index.docker.io/v1/'
       ? {
