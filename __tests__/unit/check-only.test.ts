@@ -5,14 +5,15 @@ import { readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { prepareStep, versionProbe } from './step-env.js'
 import { setCommandRunner, type CommandResult } from '../../src/exec.js'
+import { FakeRegistry } from './fake-registry.js'
 import { setHttp, type HttpRequest, type HttpResponse } from '../../src/http.js'
 import { runStep } from '../../src/main.js'
 
 interface World {
   /** docker login's answer. */
   login: CommandResult
-  /** The registry's answer to opening an upload (the preflight). */
-  uploadStatus: number
+  /** The registry's answer to opening an upload (the preflight): 202 may push, 403 denied. */
+  uploadStatus: 202 | 403
   /** X-OAuth-Scopes of GET /user (a classic PAT's scopes). */
   scopes?: string
   /** The registry refuses these credentials outright (401 to everything). */
@@ -29,30 +30,29 @@ const DENIED: CommandResult = {
 let commands: string[]
 let requests: string[]
 
-function world(w: World): void {
+function world(w: World, token: string): void {
   setCommandRunner(async (_command, args) => {
     const probe = versionProbe(args)
     if (probe) return probe
     commands.push(args.slice(0, 2).join(' '))
     return args[0] === 'login' ? w.login : { code: 0, stdout: '', stderr: '' }
   })
+  // the registry: Basic auth; `refuses` gives it another password (401 to everything)
+  const registry = new FakeRegistry({
+    auth: 'basic',
+    user: 'octo',
+    password: w.refuses ? 'another-password' : token,
+    pushable: w.uploadStatus === 202 ? ['acme/app'] : [],
+    denyMessage: 'installation not allowed to Write organization package'
+  })
   setHttp(async (url: string, req: HttpRequest = {}): Promise<HttpResponse> => {
     const u = new URL(url)
     requests.push(`${req.method ?? 'GET'} ${u.pathname}`)
+    // GitHub's API (a classic PAT's scopes), not the registry
     if (u.pathname === '/user') {
       return { status: 200, headers: { 'x-oauth-scopes': w.scopes ?? '' }, body: '{}' }
     }
-    if (w.refuses) {
-      return { status: 401, headers: { 'www-authenticate': 'Basic realm="r"' }, body: '' }
-    }
-    if (u.pathname.endsWith('/blobs/uploads/')) {
-      const denied =
-        '{"errors":[{"code":"DENIED","message":"installation not allowed to Write organization package"}]}'
-      return w.uploadStatus === 202
-        ? { status: 202, headers: { location: '/v2/acme/app/blobs/uploads/u1' }, body: '' }
-        : { status: w.uploadStatus, headers: {}, body: denied }
-    }
-    return { status: u.pathname === '/v2/' ? 200 : 204, headers: {}, body: '' }
+    return registry.http(url, req)
   })
 }
 
@@ -128,7 +128,7 @@ const CASES: Array<[string, string, World, number | undefined, RegExp[], string[
 ]
 
 test.each(CASES)('%s', async (_name, token, w, code, logLines, cells) => {
-  world(w)
+  world(w, token)
   const { log, summary } = await run({ token })
   expect(process.exitCode).toBe(code)
   for (const line of logLines) expect(log).toMatch(line)
@@ -143,7 +143,7 @@ test.each(CASES)('%s', async (_name, token, w, code, logLines, cells) => {
 })
 
 test('check-only needs no build context: the checks run without a Dockerfile', async () => {
-  world({ login: OK, uploadStatus: 202 })
+  world({ login: OK, uploadStatus: 202 }, 'ghs_jobtoken')
   const { dir } = prepareStep({})
   rmSync(join(dir, 'Dockerfile'))
   const { log } = await run({ token: 'ghs_jobtoken', context: dir })
@@ -152,7 +152,7 @@ test('check-only needs no build context: the checks run without a Dockerfile', a
 })
 
 test('check-only with dry-run: one input error, before anything is contacted', async () => {
-  world({ login: OK, uploadStatus: 202 })
+  world({ login: OK, uploadStatus: 202 }, 'ghs_jobtoken')
   const { log } = await run({ token: 'ghs_jobtoken', 'dry-run': 'true' })
   expect(process.exitCode).toBe(1)
   expect(log).toMatch(/^::error::check-only: cannot be combined with dry-run/m)
