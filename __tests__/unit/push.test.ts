@@ -5,7 +5,8 @@ import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { gunzipSync, gzipSync } from 'node:zlib'
-import { setHttp, type HttpRequest, type HttpResponse } from '../../src/http.js'
+import { byHost, FakeRegistry } from './fake-registry.js'
+import { setHttp } from '../../src/http.js'
 import { imageFromSave, pushSavedImage, readTar } from '../../src/push.js'
 
 const sha = (b: Buffer): string => `sha256:${createHash('sha256').update(b).digest('hex')}`
@@ -55,38 +56,15 @@ test('uncompressed layers are gzipped; gzipped ones are pushed as they are', () 
 })
 
 test('a lost blob PUT answer: looked up again, uploaded anew; every tag gets one manifest', async () => {
-  const blobs = new Set<string>()
-  const manifests = new Map<string, Buffer>()
-  const calls: string[] = []
-  let lostOnce = false
-  setHttp(async (url: string, req: HttpRequest = {}): Promise<HttpResponse> => {
-    const u = new URL(url)
-    const method = req.method ?? 'GET'
-    calls.push(`${method} ${u.pathname}`)
-    if (u.pathname === '/v2/') return { status: 200, headers: {}, body: '' }
-    const blob = /\/blobs\/(sha256:\w+)$/.exec(u.pathname)?.[1]
-    if (method === 'HEAD' && blob)
-      return { status: blobs.has(blob) ? 200 : 404, headers: {}, body: '' }
-    if (method === 'POST')
-      return {
-        status: 202,
-        headers: { location: `/v2/o/app/blobs/uploads/${calls.length}` },
-        body: ''
-      }
-    if (method === 'PUT' && u.pathname.includes('/uploads/')) {
-      if (!lostOnce) {
-        lostOnce = true // the session was consumed but the client saw an error
-        return { status: 404, headers: {}, body: '{"errors":[{"code":"BLOB_UPLOAD_UNKNOWN"}]}' }
-      }
-      blobs.add(u.searchParams.get('digest') ?? '')
-      return { status: 201, headers: {}, body: '' }
-    }
-    if (method === 'PUT') {
-      manifests.set(u.pathname.split('/').pop() ?? '', Buffer.from(req.body ?? ''))
-      return { status: 201, headers: {}, body: '' }
-    }
-    return { status: 500, headers: {}, body: '' }
+  const registry = new FakeRegistry({ auth: 'none' })
+  // the first upload's session is consumed but the client sees an error
+  registry.script.push({
+    method: 'PUT',
+    path: /\/blobs\/uploads\//,
+    status: 404,
+    body: '{"errors":[{"code":"BLOB_UPLOAD_UNKNOWN"}]}'
   })
+  setHttp(registry.http)
   const digest = await pushSavedImage(archive('legacy', Buffer.from('layer')), {
     registry: '127.0.0.1:5000',
     images: ['127.0.0.1:5000/o/app'],
@@ -96,37 +74,27 @@ test('a lost blob PUT answer: looked up again, uploaded anew; every tag gets one
     token: 't',
     retries: 2
   })
-  expect(blobs.size).toBe(2)
-  expect([...manifests.keys()].sort()).toEqual(['latest', 'v1'])
-  const body = manifests.get('v1') as Buffer
-  expect(sha(body)).toBe(digest)
-  expect(manifests.get('latest')?.equals(body)).toBe(true)
-  const m = JSON.parse(body.toString())
+  expect(registry.blobs.size).toBe(2)
+  expect([...registry.pushed.keys()].sort()).toEqual(['o/app:latest', 'o/app:v1'])
+  const body = registry.manifestBodies['o/app:v1']
+  expect(sha(Buffer.from(body))).toBe(digest)
+  expect(registry.manifestBodies['o/app:latest']).toBe(body)
+  const m = JSON.parse(body)
   expect(m.mediaType).toBe('application/vnd.oci.image.manifest.v1+json')
   expect(m.annotations).toEqual({ 'org.opencontainers.image.source': 'https://github.com/o/app' })
   expect(m.layers[0].mediaType).toBe('application/vnd.oci.image.layer.v1.tar+gzip')
-  expect(calls.filter(c => c.startsWith('POST')).length).toBe(3) // one upload opened twice
+  expect(registry.lines().filter(c => c.startsWith('POST')).length).toBe(3) // one upload opened twice
 })
 
 test('credentials go to the registry only, never to an upload URL on another origin', async () => {
-  const seen: Array<{ url: string; auth?: string }> = []
-  setHttp(async (url: string, req: HttpRequest = {}): Promise<HttpResponse> => {
-    const u = new URL(url)
-    const method = req.method ?? 'GET'
-    seen.push({ url: `${method} ${u.origin}${u.pathname}`, auth: req.headers?.Authorization })
-    if (u.pathname === '/v2/') {
-      return { status: 401, headers: { 'www-authenticate': 'Basic realm="r"' }, body: '' }
-    }
-    if (method === 'HEAD') return { status: 404, headers: {}, body: '' }
-    if (method === 'POST') {
-      return {
-        status: 202,
-        headers: { location: 'http://storage.example:9000/up?sig=a~b' },
-        body: ''
-      }
-    }
-    return { status: 201, headers: {}, body: '' }
+  const registry = new FakeRegistry({
+    auth: 'basic',
+    user: 'u',
+    password: 'secret-token',
+    pushable: ['o/app'],
+    uploadLocation: 'http://storage.example:9000/up?sig=a~b'
   })
+  setHttp(byHost({ '127.0.0.1:5000': registry.http, 'storage.example:9000': registry.http }))
   await pushSavedImage(archive('legacy', Buffer.from('layer')), {
     registry: '127.0.0.1:5000',
     images: ['127.0.0.1:5000/o/app'],
@@ -136,9 +104,13 @@ test('credentials go to the registry only, never to an upload URL on another ori
     token: 'secret-token',
     retries: 0
   })
-  const uploads = seen.filter(s => s.url.startsWith('PUT http://storage.example:9000'))
+  const uploads = registry.requests.filter(
+    r => r.method === 'PUT' && r.host === 'storage.example:9000'
+  )
   expect(uploads).toHaveLength(2)
-  expect(uploads.every(s => s.auth === undefined)).toBe(true)
-  const manifest = seen.find(s => s.url.includes('/manifests/'))
-  expect(manifest?.auth).toMatch(/^Basic /)
+  expect(uploads.every(r => r.authorization === undefined)).toBe(true)
+  expect(registry.blobs.size).toBe(2)
+  const manifest = registry.requests.find(r => r.path.includes('/manifests/'))
+  expect(manifest?.authorization).toMatch(/^Basic /)
+  expect([...registry.pushed.keys()]).toEqual(['o/app:v1'])
 })
