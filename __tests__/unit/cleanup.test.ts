@@ -1,12 +1,14 @@
-// The clean-up phase through the whole step (`cleanup-mode: only`), with the GitHub API and the
-// registry answered at the HTTP seam and docker refused at the exec seam: what is deleted in
-// which order, what a refusal or failure does (a warning, the step stays green), and that alone
-// it builds nothing. The real API stand-in and registry: __tests__/e2e/cleanup.test.ts.
+// The clean-up phase through the whole step (`cleanup-mode: only`), with the GitHub API and
+// the registry (the shared fake) answered at the HTTP seam and docker refused at the exec seam:
+// what is deleted in which order, what a refusal or failure does (a warning, the step stays
+// green), and that alone it builds nothing. The real API stand-in and registry:
+// __tests__/e2e/cleanup.test.ts.
 import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { setCommandRunner } from '../../src/exec.js'
 import { setHttp, type HttpRequest, type HttpResponse } from '../../src/http.js'
 import { runStep } from '../../src/main.js'
+import { byHost, FakeRegistry } from './fake-registry.js'
 import { renderGfm, visible } from './gfm.js'
 import { prepareStep } from './step-env.js'
 
@@ -34,7 +36,25 @@ const bodies: Record<string, unknown> = {
   [d('2')]: { manifests: [{ digest: d('c'), platform: { os: 'linux', architecture: 'amd64' } }] }
 }
 
-let requests: string[]
+/** The registry serves every version's manifest by digest: the indexes above, images otherwise. */
+function packageRegistry(): FakeRegistry {
+  const all = [...versions.map(v => v.name)]
+  const registry = new FakeRegistry({
+    auth: 'none',
+    manifests: { 'acme/app': Object.fromEntries(all.map(digest => [digest, digest])) }
+  })
+  for (const digest of all) {
+    registry.manifestBodies[`acme/app:${digest}`] = JSON.stringify(
+      bodies[digest] ?? { config: { digest: d('f') }, layers: [] }
+    )
+  }
+  return registry
+}
+
+let registry: FakeRegistry
+let apiRequests: string[]
+/** Every request, to the GitHub API stand-in and to the registry. */
+const requests = (): string[] => [...apiRequests, ...registry.lines()]
 let deletes: Record<number, number[]>
 const json = (status: number, body: unknown): HttpResponse => ({
   status,
@@ -42,15 +62,11 @@ const json = (status: number, body: unknown): HttpResponse => ({
   body: JSON.stringify(body)
 })
 
-async function http(url: string, req: HttpRequest = {}): Promise<HttpResponse> {
+/** The GitHub API stand-in: the owner, the pull request, the package's versions, DELETE. */
+async function githubApi(url: string, req: HttpRequest = {}): Promise<HttpResponse> {
   const method = req.method ?? 'GET'
   const u = new URL(url)
-  requests.push(`${method} ${u.pathname}`)
-  if (u.host === REG) {
-    if (u.pathname === '/v2/') return json(200, {})
-    const digest = u.pathname.split('/').pop() ?? ''
-    return json(200, bodies[digest] ?? { config: { digest: d('f') }, layers: [] })
-  }
+  apiRequests.push(`${method} ${u.pathname}`)
   if (u.pathname === '/users/acme') return json(200, { login: 'acme', type: 'Organization' })
   if (u.pathname === '/repos/acme/app/pulls/1') return json(200, { state: 'closed' })
   if (u.pathname === '/orgs/acme/packages/container/app/versions') {
@@ -84,10 +100,11 @@ let docker: string[]
 
 beforeEach(() => {
   saved = { ...process.env }
-  requests = []
+  registry = packageRegistry()
+  apiRequests = []
   deletes = {}
   docker = []
-  setHttp(http)
+  setHttp(byHost({ [REG]: registry.http, [new URL(API).host]: githubApi }))
   setCommandRunner(async (command, args) => {
     docker.push([command, ...args].join(' '))
     return { code: 1, stdout: '', stderr: 'no docker in this test' }
@@ -125,7 +142,9 @@ async function run(): Promise<string> {
   return log.join('')
 }
 const deleted = (): number[] =>
-  requests.filter(r => r.startsWith('DELETE')).map(r => Number(r.split('/').pop()))
+  requests()
+    .filter(r => r.startsWith('DELETE'))
+    .map(r => Number(r.split('/').pop()))
 const summary = (): string => readFileSync(process.env.GITHUB_STEP_SUMMARY ?? '', 'utf8')
 /** The summary's table rows as GitHub shows them: the visible text of each cell. */
 const rows = (): string[][] =>
@@ -208,6 +227,6 @@ test('a package the token cannot see: a warning with the fix, nothing deleted, g
 test('a registry that is not GitHub’s is skipped without asking the API', async () => {
   process.env.GITHUB_API_URL = 'https://api.github.com'
   const log = await run()
-  expect(requests).toEqual([])
+  expect(requests()).toEqual([])
   expect(log).toMatch(/skipped: 127\.0\.0\.1:5 is not GitHub's container registry/)
 })
