@@ -92,19 +92,13 @@ export function readBuildxFailure(output: string): BuildxFailure {
     (/^(?:pushing |exporting cache)/i.test(step) || PUSH_WORDS.test(message))
   const stage = afterBuild || (!step && /^failed to push\b/i.test(message)) ? 'push' : 'build'
 
-  // buildx frames each step's block with `------`: noise once the block is on its own
+  // buildx frames each step's block with `------`: noise once the block is on its own; a blank
+  // line is kept only after a line that is not blank (none first, never two in a row)
   const report = (finalAt >= 0 ? tail.slice(0, finalAt + 1 + 3) : [finalLine])
     .filter(l => l !== '------')
     .filter((l, i, all) => l !== '' || (i > 0 && all[i - 1] !== ''))
     .map(clip)
-  const start = report.findIndex(l => l !== '')
-  return {
-    stage,
-    step,
-    location,
-    message: clip(message),
-    report: trimReport(report.slice(start < 0 ? 0 : start))
-  }
+  return { stage, step, location, message: clip(message), report: trimReport(report) }
 }
 
 /** Keeps the end of an over-long report: buildx's ERROR line is last and must stay. */

@@ -4,6 +4,7 @@ import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import {
   buildFailureHeadline,
+  failedInstruction,
   isTransientPushFailure,
   landedRefs,
   readBuildxFailure,
@@ -409,7 +410,12 @@ test.each([
   ['[internal] load metadata for node:22', 'docker.io'],
   ['[internal] load metadata for localhost:5000/base:1', 'localhost:5000'],
   ['resolve image config for docker-image://docker.io/docker/dockerfile:1', 'docker.io'],
-  ['[2/2] RUN make', undefined]
+  ['[2/2] RUN make', undefined],
+  // a first part without a dot, a port or the exact name localhost is a Docker Hub namespace
+  ['[internal] load metadata for acme/base:1', 'docker.io'],
+  ['[internal] load metadata for localhostx/base:1', 'docker.io'],
+  ['[internal] load metadata for mylocalhost/base:1', 'docker.io'],
+  ['[2/2] RUN echo [internal] load metadata for ghcr.io/a/b:1', undefined]
 ])('sourceHost of step %j is %j', (step, host) => {
   expect(sourceHost({ stage: 'build', step, location: '', message: '', report: [] })).toBe(host)
 })
@@ -468,4 +474,245 @@ describe('readBuildxFailure: the parts buildx output may lack', () => {
       expect(report.some((l, i) => l === '' && report[i + 1] === '')).toBe(false)
     }
   )
+})
+
+// Exact parts, written by hand from the fixtures and from buildx's output format: each row pins
+// one thing the looser tables above do not (a two-digit step id, a port in a RUN's output, a
+// line at a limit).
+describe('readBuildxFailure: exact message, step, location and report', () => {
+  const RUN_FAILS =
+    'ERROR: failed to solve: process "/bin/sh -c echo building && echo to stderr >&2 && false" did not complete successfully: exit code: 1'
+
+  test('trixie-run-fails: the whole report, frames dropped, trailing spaces trimmed', () => {
+    const f = readBuildxFailure(fixture('trixie-run-fails'))
+    expect(f.message).toBe(
+      'process "/bin/sh -c echo building && echo to stderr >&2 && false" did not complete successfully: exit code: 1'
+    )
+    expect(f.report).toEqual([
+      ' > [3/3] RUN echo building && echo to stderr >&2 && false:',
+      '0.055 building',
+      '0.056 to stderr',
+      'Dockerfile:3',
+      '--------------------',
+      '   1 |     FROM 127.0.0.1:5002/base/busybox:1',
+      '   2 |     COPY hello.txt /hello.txt',
+      '   3 | >>> RUN echo building && echo to stderr >&2 && false',
+      '   4 |',
+      '--------------------',
+      RUN_FAILS
+    ])
+  })
+
+  test("bookworm-cache-to: no step block, the refusal's two lines of advice are kept", () => {
+    const f = readBuildxFailure(fixture('bookworm-cache-to'))
+    expect(f.report).toEqual([
+      'ERROR: Cache export is not supported for the docker driver.',
+      'Switch to a different driver, or turn on the containerd image store, and try again.',
+      'Learn more at https://docs.docker.com/go/build-cache-backends/'
+    ])
+  })
+
+  test('at most three lines after the ERROR line are kept', () => {
+    const output = ['#4 [1/1] RUN x', '#4 ERROR: boom', 'ERROR: boom', 'a', 'b', 'c', 'd', 'e']
+    expect(readBuildxFailure(output.join('\n')).report).toEqual(['ERROR: boom', 'a', 'b', 'c'])
+  })
+
+  test('bookworm-push-denied: the push step and its message', () => {
+    const f = readBuildxFailure(fixture('bookworm-push-denied'))
+    expect(f.message).toBe(
+      'Get "http://127.0.0.1:1/v2/": dial tcp 127.0.0.1:1: connect: connection refused'
+    )
+    expect(f.report).toEqual([
+      ' > pushing 127.0.0.1:1/acme/x:1 with docker:',
+      'ERROR: Get "http://127.0.0.1:1/v2/": dial tcp 127.0.0.1:1: connect: connection refused'
+    ])
+  })
+
+  test('without an ERROR line the report is the error line docker printed', () => {
+    const f = readBuildxFailure("docker: 'buildx' is not a docker command.")
+    expect(f.report).toEqual(["docker: 'buildx' is not a docker command."])
+    expect(f.step).toBe('')
+  })
+
+  test('two-digit step ids; a "#5 " inside a RUN\'s output is not progress; a port is not the location', () => {
+    const output = [
+      '#11 [1/2] FROM 127.0.0.1:5002/base/busybox:1',
+      '#11 DONE 0.0s',
+      '#12 [2/2] RUN ./serve',
+      '#12 0.051 fixed in #5 already',
+      '#12 0.052 listening on 127.0.0.1:8080',
+      '#12 ERROR: process "/bin/sh -c ./serve" did not complete successfully: exit code: 3',
+      '------',
+      ' > [2/2] RUN ./serve:',
+      '0.051 fixed in #5 already',
+      '0.052 listening on 127.0.0.1:8080',
+      '------',
+      'Dockerfile:12',
+      '--------------------',
+      '  12 | >>> RUN ./serve',
+      '--------------------',
+      'ERROR: failed to solve: process "/bin/sh -c ./serve" did not complete successfully: exit code: 3'
+    ]
+    const f = readBuildxFailure(output.join('\n'))
+    expect(f).toEqual({
+      stage: 'build',
+      step: '[2/2] RUN ./serve',
+      location: 'Dockerfile:12',
+      message: 'process "/bin/sh -c ./serve" did not complete successfully: exit code: 3',
+      report: output.slice(7).filter(l => l !== '------')
+    })
+    expect(buildFailureHeadline(f)).toBe(
+      'the build failed at Dockerfile:12, step [2/2] RUN ./serve: exit code: 3'
+    )
+  })
+
+  test('no block: the step of a two-digit progress id that says ERROR', () => {
+    const f = readBuildxFailure(
+      [
+        '#10 [2/2] RUN make',
+        '#10 ERROR: exit code: 2',
+        'ERROR: failed to solve: exit code: 2'
+      ].join('\n')
+    )
+    expect(f.step).toBe('[2/2] RUN make')
+    expect(f.report).toEqual(['ERROR: failed to solve: exit code: 2'])
+  })
+
+  test('a block names the step when no progress line says ERROR', () => {
+    const f = readBuildxFailure(
+      ['------', ' > exporting cache to registry:', '------', 'ERROR: failed to solve: EOF'].join(
+        '\n'
+      )
+    )
+    expect(f.step).toBe('exporting cache to registry')
+    expect(f.stage).toBe('push')
+  })
+
+  test('a progress line with a two-digit id is taken apart like the last line', () => {
+    expect(
+      readBuildxFailure('#12 ERROR: failed to push ghcr.io/a/b:1: 403 Forbidden').message
+    ).toBe('failed to push ghcr.io/a/b:1: 403 Forbidden')
+  })
+
+  test('blank lines: none first, never two in a row', () => {
+    const output = [
+      '#5 [2/2] RUN x',
+      '#5 ERROR: boom',
+      '------',
+      '',
+      '',
+      ' > [2/2] RUN x:',
+      '0.1 a',
+      '',
+      '',
+      '',
+      '0.2 b',
+      '------',
+      'ERROR: failed to solve: boom'
+    ]
+    expect(readBuildxFailure(output.join('\n')).report).toEqual([
+      ' > [2/2] RUN x:',
+      '0.1 a',
+      '',
+      '0.2 b',
+      'ERROR: failed to solve: boom'
+    ])
+  })
+
+  test('a report line is cut at 300 characters, one of exactly 300 is not', () => {
+    const long = `0.1 ${'x'.repeat(400)}`
+    const exact = `0.2 ${'y'.repeat(296)}`
+    const output = [
+      '#5 [2/2] RUN x',
+      '#5 ERROR: boom',
+      ' > [2/2] RUN x:',
+      long,
+      exact,
+      'ERROR: boom'
+    ]
+    const report = readBuildxFailure(output.join('\n')).report
+    expect(report[1]).toBe(`${long.slice(0, 299)}…`)
+    expect(report[2]).toBe(exact)
+  })
+
+  test('a report of exactly 40 lines is kept whole', () => {
+    const block = Array.from({ length: 38 }, (_, i) => `0.${i} out`)
+    const output = ['#5 [2/2] RUN x', '#5 ERROR: boom', ' > [2/2] RUN x:', ...block, 'ERROR: boom']
+    const report = readBuildxFailure(output.join('\n')).report
+    expect(report).toHaveLength(40)
+    expect(report[0]).toBe(' > [2/2] RUN x:')
+  })
+
+  test.each([
+    // a base image that may not be read is the build's failure, whatever words the registry used
+    [
+      '[internal] load metadata for ghcr.io/acme/private:1',
+      'failed to resolve source metadata for ghcr.io/acme/private:1: failed to authorize: failed to fetch oauth token: 403 Forbidden',
+      'build'
+    ],
+    // a RUN that echoes push words is the build
+    [
+      '[2/2] RUN echo pushing images && false',
+      'process "/bin/sh -c echo pushing images && false" did not complete successfully: exit code: 1',
+      'build'
+    ],
+    // the image export failed on the machine, not in sending it
+    [
+      'exporting to image',
+      'failed to export image: write /var/lib/docker/x: no space left on device',
+      'build'
+    ],
+    // a registry refusal during the export is the push
+    ['exporting to image', 'unexpected status: 401 Unauthorized', 'push']
+  ])('step %j, message %j → %s', (step, message, stage) => {
+    const output = ['#8 ' + step, '#8 ERROR: ' + message, 'ERROR: failed to solve: ' + message]
+    expect(readBuildxFailure(output.join('\n')).stage).toBe(stage)
+  })
+
+  test('no step: only a message that starts with "failed to push" is the push', () => {
+    const output =
+      'ERROR: failed to solve: process "/bin/sh -c ./deploy || echo failed to push" did not complete successfully: exit code: 1'
+    expect(readBuildxFailure(output).stage).toBe('build')
+  })
+})
+
+describe('buildFailureHeadline: what it shortens, and what not', () => {
+  const failure = (step: string, message: string) =>
+    ({ stage: 'build', step, location: '', message, report: [] }) as const
+
+  test('a RUN whose message does not end with its exit code keeps the whole message', () => {
+    const message = 'process "/bin/sh -c x" did not complete successfully: exit code: 137: killed'
+    expect(buildFailureHeadline(failure('[2/2] RUN x', message))).toBe(
+      `the build failed at step [2/2] RUN x: ${message}`
+    )
+  })
+
+  test('a step of exactly 100 characters is kept whole', () => {
+    const step = `[2/2] RUN ${'a'.repeat(90)}`
+    expect(buildFailureHeadline(failure(step, 'exit code: 1'))).toBe(
+      `the build failed at step ${step}: exit code: 1`
+    )
+  })
+})
+
+test.each([
+  ['[10/12] RUN make', 'RUN'],
+  ['[build 2/12] COPY a b', 'COPY'],
+  ['[linux/arm64 2/2] RUN x', 'RUN'],
+  ['exporting to image', '']
+])('the instruction of step %j is %j', (step, instruction) => {
+  const f = { stage: 'build', step, location: '', message: 'boom', report: [] } as const
+  expect(failedInstruction(f)).toBe(instruction)
+})
+
+describe('isTransientPushFailure: a RUN is never retried', () => {
+  test.each([
+    // the command line itself names a transient error: still the user's RUN
+    '[2/2] RUN curl -f https://example.com || (echo 503 Service Unavailable; exit 1)',
+    '[2/2] RUN ./fetch --on-error "connection reset"'
+  ])('%s', step => {
+    const message = `process "/bin/sh -c ${step.slice(10)}" did not complete successfully: exit code: 1`
+    const output = ['#6 ' + step, '#6 ERROR: ' + message, 'ERROR: failed to solve: ' + message]
+    expect(isTransientPushFailure(output.join('\n'), true)).toBe(false)
+  })
 })
