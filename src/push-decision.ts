@@ -60,5 +60,23 @@ export function decidePush(
       reason: `push: auto and this ${event} comes from ${forkName(ctx)}: its code is not the repository's own (and its token cannot write packages); building without pushing (set push: true to push anyway)`
     }
   }
-  return { push: true, reason: `push: auto on ${event || 'this'} event` }
+  return { push: true, reason: `push: auto, ${whatRuns(ctx)}` }
+}
+
+/** This run in a few words, for the push reason: 'a push to branch main', 'a scheduled run'. */
+function whatRuns(ctx: GitHubContext): string {
+  const { eventName: event, ref } = ctx
+  const branch = ref.startsWith('refs/heads/') ? ref.slice('refs/heads/'.length) : ''
+  const tag = ref.startsWith('refs/tags/') ? ref.slice('refs/tags/'.length) : ''
+  const on = branch ? ` on branch ${branch}` : tag ? ` on tag ${tag}` : ''
+  if (event === 'push') {
+    return branch ? `a push to branch ${branch}` : tag ? `a push of tag ${tag}` : 'a push'
+  }
+  if (event.startsWith('pull_request')) {
+    const n = ctx.payload?.pull_request?.number
+    return `${event} of ${typeof n === 'number' ? `#${n}, ` : ''}a pull request from this repository`
+  }
+  if (event === 'schedule') return `a scheduled run${on}`
+  if (event === 'workflow_dispatch') return `a manual run (workflow_dispatch)${on}`
+  return `the ${event || 'unnamed'} event${on}`
 }

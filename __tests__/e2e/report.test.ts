@@ -163,7 +163,7 @@ test(
 
     const { html, lines } = shownSummary(r.summary)
     expect(html).toContain(`<h2>${tx.E2E_REGISTRY}/${image}</h2>`)
-    expect(lines).toContain('pushed (push: auto on push event)')
+    expect(lines).toContain('pushed (push: auto, a push to branch main)')
     expect(lines).toContain(`digest: ${digest}`)
     expect(html).toContain(
       `<pre><code class="language-sh">docker pull ${tx.E2E_REGISTRY}/${image}@${digest}\n</code></pre>`

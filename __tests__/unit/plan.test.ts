@@ -44,8 +44,15 @@ describe('default tags per event: every image × every tag, in tag order', () =>
 
 describe('push decision', () => {
   test.each([
-    ['push', 'refs/heads/main', {}, {}, true, /push: auto on push event/],
-    ['pull_request', 'refs/pull/15/merge', samerepo, {}, true, /push: auto/],
+    ['push', 'refs/heads/main', {}, {}, true, /^push: auto, a push to branch main$/],
+    [
+      'pull_request',
+      'refs/pull/15/merge',
+      samerepo,
+      {},
+      true,
+      /^push: auto, pull_request of #15, a pull request from this repository$/
+    ],
     [
       'pull_request',
       'refs/pull/15/merge',
@@ -57,7 +64,14 @@ describe('push decision', () => {
     ['pull_request', 'refs/pull/15/merge', fork, { push: 'true' }, true, /push: true/],
     ['push', 'refs/heads/main', {}, { push: 'false' }, false, /push: false/],
     // a dry run shows what the real run would decide
-    ['push', 'refs/heads/main', {}, { 'dry-run': 'true' }, true, /push: auto on push event/]
+    [
+      'push',
+      'refs/heads/main',
+      {},
+      { 'dry-run': 'true' },
+      true,
+      /^push: auto, a push to branch main$/
+    ]
   ])('%s %s %j %j', (event, ref, payload, inputs, push, reason) => {
     const p = plan(ctx(event, ref, payload), inputs)
     expect(p.push).toBe(push)
@@ -101,12 +115,32 @@ describe('push decision', () => {
       false,
       /this pull_request_review comes from the fork someone\/Hello-App/
     ],
-    ['pull_request_review', samerepo, {}, true, /push: auto on pull_request_review event/],
+    ['pull_request_review', samerepo, {}, true, /^push: auto, pull_request_review of #15, a/],
     ['pull_request_review_comment', fork, {}, false, /from the fork someone\/Hello-App/]
   ])('%s %j %j → push %s', (event, payload, inputs, push, reason) => {
     const p = plan(ctx(event, 'refs/pull/15/merge', payload), inputs)
     expect(p.push).toBe(push)
     expect(p.pushReason).toMatch(reason)
+  })
+
+  // what a run that pushes says about itself, in the log, the summary and the dry run
+  test.each([
+    ['push', 'refs/heads/release/2.x', 'push: auto, a push to branch release/2.x'],
+    ['push', 'refs/tags/v1.2.3', 'push: auto, a push of tag v1.2.3'],
+    ['schedule', 'refs/heads/main', 'push: auto, a scheduled run on branch main'],
+    [
+      'workflow_dispatch',
+      'refs/tags/v1.2.3',
+      'push: auto, a manual run (workflow_dispatch) on tag v1.2.3'
+    ],
+    ['release', 'refs/tags/v1.2.3', 'push: auto, the release event on tag v1.2.3'],
+    [
+      'merge_group',
+      'refs/heads/gh-readonly-queue/main/pr-1',
+      'push: auto, the merge_group event on branch gh-readonly-queue/main/pr-1'
+    ]
+  ])('%s %s: %j', (event, ref, reason) => {
+    expect(plan(ctx(event, ref, {}), { tags: 'type=sha' }).pushReason).toBe(reason)
   })
 })
 

@@ -72,7 +72,7 @@ describe('planLines', () => {
   })
 
   test('the push decision: what a real run does, "would push" in a dry run', () => {
-    expect(planLines(plan(), false).at(-1)).toBe('push: yes (push: auto on push event)')
+    expect(planLines(plan(), false).at(-1)).toBe('push: yes (push: auto, a push to branch main)')
     expect(planLines(plan({ push: 'false' }), true).at(-1)).toBe('would push: no (push: false)')
   })
 })

@@ -130,7 +130,7 @@ describe('summaryMarkdown', () => {
       false,
       [
         'ghcr.io/acme-org/hello-app',
-        'pushed (push: auto on push event)',
+        'pushed (push: auto, a push to branch main)',
         `digest: ${DIGEST}`,
         'package: ghcr.io/acme-org/hello-app',
         `docker pull ghcr.io/acme-org/hello-app@${DIGEST}`,
@@ -158,7 +158,7 @@ describe('summaryMarkdown', () => {
       {},
       false,
       true,
-      ['dry run: nothing was built or pushed · would push: yes (push: auto on push event)'],
+      ['dry run: nothing was built or pushed · would push: yes (push: auto, a push to branch main)'],
       ['docker pull', 'digest', '<strong>pushed']
     ],
     [

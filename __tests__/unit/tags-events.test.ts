@@ -233,7 +233,7 @@ describe('no tag applies: build, push nothing, say why', () => {
     const tags = 'type=semver,pattern={{version}}'
     expect(plan(c, { tags, push: 'false' }).pushReason).toBe('push: false')
     const byDigest = plan(c, { tags, 'push-by-digest': 'true' })
-    expect([byDigest.push, byDigest.pushReason]).toEqual([true, 'push: auto on push event'])
+    expect([byDigest.push, byDigest.pushReason]).toEqual([true, 'push: auto, a push to branch dev'])
   })
 
   it('a rule that gives a tag is not listed', () => {
