@@ -4,6 +4,7 @@ import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import {
   buildFailureHeadline,
+  type BuildxFailure,
   failedInstruction,
   isTransientPushFailure,
   landedRefs,
@@ -677,8 +678,13 @@ describe('readBuildxFailure: exact message, step, location and report', () => {
 })
 
 describe('buildFailureHeadline: what it shortens, and what not', () => {
-  const failure = (step: string, message: string) =>
-    ({ stage: 'build', step, location: '', message, report: [] }) as const
+  const failure = (step: string, message: string): BuildxFailure => ({
+    stage: 'build',
+    step,
+    location: '',
+    message,
+    report: []
+  })
 
   test('a RUN whose message does not end with its exit code keeps the whole message', () => {
     const message = 'process "/bin/sh -c x" did not complete successfully: exit code: 137: killed'
@@ -701,7 +707,7 @@ test.each([
   ['[linux/arm64 2/2] RUN x', 'RUN'],
   ['exporting to image', '']
 ])('the instruction of step %j is %j', (step, instruction) => {
-  const f = { stage: 'build', step, location: '', message: 'boom', report: [] } as const
+  const f: BuildxFailure = { stage: 'build', step, location: '', message: 'boom', report: [] }
   expect(failedInstruction(f)).toBe(instruction)
 })
 

@@ -158,7 +158,9 @@ describe('summaryMarkdown', () => {
       {},
       false,
       true,
-      ['dry run: nothing was built or pushed · would push: yes (push: auto, a push to branch main)'],
+      [
+        'dry run: nothing was built or pushed · would push: yes (push: auto, a push to branch main)'
+      ],
       ['docker pull', 'digest', '<strong>pushed']
     ],
     [
