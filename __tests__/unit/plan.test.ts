@@ -3,14 +3,18 @@ import { contextFromEnv, type GitHubContext } from '../../src/context.js'
 import { parseInputs } from '../../src/inputs.js'
 import { buildCommand } from '../../src/build-command.js'
 import { annotationArg } from '../../src/annotations.js'
-import { computePlan, type Plan } from '../../src/plan.js'
+import { computePlan, type Plan, type PlanInput } from '../../src/plan.js'
 import { isForkPullRequest } from '../../src/push-decision.js'
 import { DEFAULT_TAGS, event, PR_15, SHA } from '../fixtures/default-tags.js'
 
 const NOW = new Date('2026-11-26T12:00:00.000Z')
 const ctx = event
 
-function plan(c: GitHubContext, inputs: Record<string, string> = {}) {
+function plan(
+  c: GitHubContext,
+  inputs: Record<string, string> = {},
+  more: Partial<PlanInput> = {}
+) {
   const settings = parseInputs(name => ({ username: 'octo', token: 'tok', ...inputs })[name] ?? '')
   return computePlan({
     settings,
@@ -19,7 +23,8 @@ function plan(c: GitHubContext, inputs: Record<string, string> = {}) {
     metadataFile: '/t/m.json',
     iidFile: '/t/iid',
     secretsDir: '/t/secrets',
-    localTag: 'local-1'
+    localTag: 'local-1',
+    ...more
   })
 }
 
@@ -436,4 +441,71 @@ describe('an empty token or password: refused only when the step pushes', () => 
   test('a dry run needs no token', () => {
     expect(plan(ctx('push', 'refs/heads/main'), { token: '', 'dry-run': 'true' }).push).toBe(true)
   })
+})
+
+describe('push by digest and merge need a push', () => {
+  const digest = `sha256:${'c'.repeat(64)}`
+  // push: false with either is an input error already (inputs.ts); here the event says no
+  test.each([
+    [
+      { 'push-by-digest': 'true', tags: 'type=sha' },
+      /^push-by-digest: only works when pushing, but push: auto and this pull_request comes from the fork someone\/Hello-App: .*: set push: true or drop the input$/
+    ],
+    [
+      { 'merge-digests': digest, push: 'false' },
+      /^merge-digests: only works when pushing, but push: false: /
+    ]
+  ])('%j is refused', (inputs, message) => {
+    expect(() => plan(ctx('pull_request', 'refs/pull/15/merge', fork), inputs)).toThrow(message)
+  })
+
+  // a manual run whose payload does not name the default branch: the draft leaves the push to
+  // the API's answer
+  const manual = ctx('workflow_dispatch', 'refs/heads/main', { repository: {} })
+  const edgeOnly = { tags: 'type=edge', 'push-by-digest': 'false', 'merge-digests': digest }
+  test('the draft of a run that waits for the default branch does not decide it', () => {
+    expect(plan(manual, edgeOnly, { draft: true }).mode).toBe('merge')
+  })
+  test('the plan with the answer does: no edge on another branch, so no push, so no merge', () => {
+    expect(() => plan(manual, edgeOnly, { repo: { defaultBranch: 'trunk' } })).toThrow(
+      /^merge-digests: only works when pushing, but push: auto, and /
+    )
+  })
+  test('a draft that knows the default branch decides at once', () => {
+    const known = ctx('push', 'refs/heads/main', { repository: { default_branch: 'trunk' } })
+    expect(() => plan(known, edgeOnly, { draft: true })).toThrow(/^merge-digests: only works/)
+  })
+})
+
+test('images enabled only on the default branch: the draft keeps them, the plan decides', () => {
+  // a manual run whose payload does not name the default branch (schedule would: it always
+  // runs on the default branch, so {{is_default_branch}} is true there, as in metadata-action)
+  const manual = ctx('workflow_dispatch', 'refs/heads/main', { repository: {} })
+  const images = 'ghcr.io/acme-org/hello-app,enable={{is_default_branch}}'
+  expect(plan(manual, { images }, { draft: true }).images).toEqual(['ghcr.io/acme-org/hello-app'])
+  expect(() => plan(manual, { images }, { repo: { defaultBranch: 'trunk' } })).toThrow(
+    /^images: every image is disabled/
+  )
+  expect(plan(manual, { images }, { repo: { defaultBranch: 'main' } }).images).toEqual([
+    'ghcr.io/acme-org/hello-app'
+  ])
+})
+
+test('the plan says whether the tags are the default set', () => {
+  expect(plan(ctx('push', 'refs/heads/main')).defaultTags).toBe(true)
+  expect(plan(ctx('push', 'refs/heads/main'), { tags: 'type=sha' }).defaultTags).toBe(false)
+})
+
+test('a merge on a given builder names it; without one, none', () => {
+  const digest = `sha256:${'d'.repeat(64)}`
+  const on = plan(ctx('push', 'refs/tags/v1.2.3'), { 'merge-digests': digest, builder: 'ci' })
+  expect(on.mergeArgvs[0].slice(0, 5)).toEqual([
+    'buildx',
+    'imagetools',
+    'create',
+    '--builder',
+    'ci'
+  ])
+  const off = plan(ctx('push', 'refs/tags/v1.2.3'), { 'merge-digests': digest })
+  expect(off.mergeArgvs[0]).not.toContain('--builder')
 })
