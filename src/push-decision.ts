@@ -74,7 +74,7 @@ function whatRuns(ctx: GitHubContext): string {
   }
   if (event.startsWith('pull_request')) {
     const n = ctx.payload?.pull_request?.number
-    return `${event} of ${typeof n === 'number' ? `#${n}, ` : ''}a pull request from this repository`
+    return `${event} ${typeof n === 'number' ? `#${n} ` : ''}from this repository`
   }
   if (event === 'schedule') return `a scheduled run${on}`
   if (event === 'workflow_dispatch') return `a manual run (workflow_dispatch)${on}`

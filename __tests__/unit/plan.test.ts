@@ -56,7 +56,7 @@ describe('push decision', () => {
       samerepo,
       {},
       true,
-      /^push: auto, pull_request of #15, a pull request from this repository$/
+      /^push: auto, pull_request #15 from this repository$/
     ],
     [
       'pull_request',
@@ -120,7 +120,13 @@ describe('push decision', () => {
       false,
       /this pull_request_review comes from the fork someone\/Hello-App/
     ],
-    ['pull_request_review', samerepo, {}, true, /^push: auto, pull_request_review of #15, a/],
+    [
+      'pull_request_review',
+      samerepo,
+      {},
+      true,
+      /^push: auto, pull_request_review #15 from this repository$/
+    ],
     ['pull_request_review_comment', fork, {}, false, /from the fork someone\/Hello-App/]
   ])('%s %j %j → push %s', (event, payload, inputs, push, reason) => {
     const p = plan(ctx(event, 'refs/pull/15/merge', payload), inputs)
