@@ -3,6 +3,7 @@
 import type { GitHubContext } from './context.js'
 import { InputError } from './errors.js'
 import type { Settings } from './inputs.js'
+import { branchName, tagName } from './tags/event.js'
 
 /**
  * A pull request event (`pull_request`, `pull_request_target`, `pull_request_review`,
@@ -66,8 +67,8 @@ export function decidePush(
 /** This run in a few words, for the push reason: 'a push to branch main', 'a scheduled run'. */
 function whatRuns(ctx: GitHubContext): string {
   const { eventName: event, ref } = ctx
-  const branch = ref.startsWith('refs/heads/') ? ref.slice('refs/heads/'.length) : ''
-  const tag = ref.startsWith('refs/tags/') ? ref.slice('refs/tags/'.length) : ''
+  const branch = branchName(ref)
+  const tag = tagName(ref)
   const on = branch ? ` on branch ${branch}` : tag ? ` on tag ${tag}` : ''
   if (event === 'push') {
     return branch ? `a push to branch ${branch}` : tag ? `a push of tag ${tag}` : 'a push'
